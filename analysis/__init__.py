@@ -1,0 +1,1 @@
+"""Analyses of trained runs (plasticity windows, ...): functions from run data to numbers and figures."""

@@ -1,0 +1,20 @@
+"""Plasticity rules, one file per rule.
+
+A rule file is a plain Python module with a few module-level names
+(see ``scp.py`` for a commented example):
+
+``NAME``          the name used on the command line (``--rule NAME``)
+``COEFFICIENTS``  the per-synapse variables the genome fills, in genome order
+``DISCRETE``      reference model: the weight increment of one step, an
+                  expression in ``pre``, ``post``, ``w`` and the coefficients
+``ON_PRE``        biological model: increment at each presynaptic spike, in
+                  ``apre``, ``apost`` (traces), ``w`` and the coefficients
+``ON_POST``       biological model: increment at each postsynaptic spike
+``DRIFT``         biological model: constant drift, increment per ``tau_drift``
+``STATIC``        optional, True for a rule without plasticity whose genome is
+                  the weights themselves (``weights.py``)
+
+A form a rule does not give (``None`` or absent) means "no term".  A rule that
+gives neither ``DISCRETE`` nor the biological forms cannot be used with the
+corresponding model; that is reported when the run starts.
+"""

@@ -1,0 +1,120 @@
+"""Genome <-> per-synapse coefficient arrays, with a sharing choice.
+
+A genome is one flat float vector.  It is laid out layer by layer (in the
+network's layer order: ``in``, then ``rec`` if present, then ``out``), and
+within a layer coefficient by coefficient in the rule's order.  Each block has
+the shape the sharing gives:
+
+===========  =======================  ==========================================
+sharing      block shape              meaning
+===========  =======================  ==========================================
+synapse      (n_pre, n_post)          every synapse its own rule (the paper)
+post         (n_post,)                one rule per postsynaptic neuron
+pre          (n_pre,)                 one rule per presynaptic neuron
+layer        ()                       one rule per layer (5 interpretable numbers)
+===========  =======================  ==========================================
+
+For ``sharing='synapse'`` and the rule scp+pdp this is the reference layout:
+layer 1 then layer 2, each as eta, A, B, C, D, each (n_pre, n_post) row-major.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+SHARINGS = ("synapse", "post", "pre", "layer")
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    n_pre: int
+    n_post: int
+
+
+class GenomeLayout:
+    """Maps flat genomes onto per-layer, per-coefficient (n_pre, n_post) arrays."""
+
+    def __init__(self, layers, coefficients, sharing="synapse"):
+        if sharing not in SHARINGS:
+            raise ValueError(f"unknown sharing '{sharing}'; choose one of {', '.join(SHARINGS)}")
+        self.layers = tuple(Layer(*l) if not isinstance(l, Layer) else l for l in layers)
+        for l in self.layers:
+            if l.n_pre < 1 or l.n_post < 1:
+                raise ValueError(f"layer '{l.name}' has impossible shape ({l.n_pre}, {l.n_post})")
+        self.coefficients = tuple(coefficients)
+        self.sharing = sharing
+        self._blocks = []  # (layer, coefficient, start, shape)
+        start = 0
+        for layer in self.layers:
+            shape = self.block_shape(layer)
+            for c in self.coefficients:
+                self._blocks.append((layer.name, c, start, shape))
+                start += int(np.prod(shape))
+        self.size = start
+
+    def block_shape(self, layer: Layer) -> tuple[int, ...]:
+        return {"synapse": (layer.n_pre, layer.n_post), "post": (layer.n_post,),
+                "pre": (layer.n_pre,), "layer": ()}[self.sharing]
+
+    def blocks(self):
+        """(layer name, coefficient, slice into the genome, block shape) in genome order."""
+        for name, c, start, shape in self._blocks:
+            yield name, c, slice(start, start + int(np.prod(shape))), shape
+
+    def _check(self, genomes):
+        genomes = np.asarray(genomes, dtype=float)
+        if genomes.ndim == 1:
+            genomes = genomes[None, :]
+        if genomes.ndim != 2 or genomes.shape[1] != self.size:
+            raise ValueError(f"genomes must have shape (P, {self.size}); got {np.shape(genomes)}")
+        return genomes
+
+    def decode(self, genomes) -> dict[str, dict[str, np.ndarray]]:
+        """(P, size) genomes -> {layer: {coefficient: (P, n_pre, n_post)}} (broadcast views)."""
+        genomes = self._check(genomes)
+        P = genomes.shape[0]
+        layers = {l.name: l for l in self.layers}
+        out: dict[str, dict[str, np.ndarray]] = {l.name: {} for l in self.layers}
+        for name, c, sl, shape in self.blocks():
+            l = layers[name]
+            block = genomes[:, sl].reshape((P,) + shape)
+            out[name][c] = self.decode_block(block, (P, l.n_pre, l.n_post))
+        return out
+
+    def encode(self, arrays: dict[str, dict[str, np.ndarray]]) -> np.ndarray:
+        """Inverse of :meth:`decode`.  Arrays must be constant where the sharing says so."""
+        first = next(iter(arrays[self.layers[0].name].values()))
+        P = np.shape(first)[0]
+        genomes = np.empty((P, self.size))
+        for name, c, sl, shape in self.blocks():
+            full = np.asarray(arrays[name][c], dtype=float)
+            if self.sharing == "synapse":
+                block = full
+            elif self.sharing == "post":
+                block = full[:, 0, :]
+            elif self.sharing == "pre":
+                block = full[:, :, 0]
+            else:
+                block = full[:, 0, 0]
+            expanded = self.decode_block(block, full.shape)
+            if not np.array_equal(expanded, full):
+                raise ValueError(f"layer '{name}' coefficient '{c}' is not shared per {self.sharing}")
+            genomes[:, sl] = block.reshape(P, -1)
+        return genomes
+
+    def decode_block(self, block, full_shape):
+        """One block (P, *block_shape) -> (P, n_pre, n_post), broadcast by the sharing."""
+        if self.sharing == "post":
+            block = block[:, None, :]
+        elif self.sharing == "pre":
+            block = block[:, :, None]
+        elif self.sharing == "layer":
+            block = block[:, None, None]
+        return np.broadcast_to(block, full_shape)
+
+    def describe(self) -> list[dict]:
+        """The layout as a table (written to the run directory for users)."""
+        return [{"layer": n, "coefficient": c, "start": sl.start, "stop": sl.stop, "shape": list(shape)}
+                for n, c, sl, shape in self.blocks()]

@@ -1,0 +1,192 @@
+"""Batched Brian2 networks: P individuals x B copies in one ``Network``.
+
+Every copy is an independent controller (its own neurons, synapses and fast
+weights): the synapses are block-diagonal, created with explicit ``i``/``j``
+so that copy ``k = p * B + b`` owns a contiguous slice of every array, and a
+layer's arrays reshape to ``(P, B, n_pre, n_post)`` row-major.
+
+The network is built once per shape.  Each evaluation restores the stored
+initial state, writes the coefficients decoded from the genomes and the inputs,
+and makes exactly one ``run()`` call.
+"""
+from __future__ import annotations
+
+import numpy as np
+from brian2 import (Network, NetworkOperation, NeuronGroup, StateMonitor, Synapses,
+                    TimedArray, ms)
+
+from . import backends
+from .genome import GenomeLayout
+from .models import reference as ref_model  # models/ is installed as pdlf_brian.models
+from .rules import Rule
+
+STEP = 1 * ms  # one step of the discrete reference model (a label, not physics)
+
+
+def block_diagonal(n_copies: int, n_pre: int, n_post: int):
+    """Pre/post indices of ``n_copies`` all-to-all blocks, copy-major, then pre, then post."""
+    k, a, b = np.meshgrid(np.arange(n_copies), np.arange(n_pre), np.arange(n_post), indexing="ij")
+    return (k * n_pre + a).ravel(), (k * n_post + b).ravel()
+
+
+class ReferenceNetwork:
+    """The discrete reference controller (METHOD.md E1-E6), batched.
+
+    Parameters
+    ----------
+    rule : Rule
+    n_in, n_hidden, n_out : layer sizes of one controller
+    n_individuals : P, the number of genomes evaluated together
+    n_copies : B, independent copies per individual (tasks or sequences)
+    n_steps : length of an open-loop evaluation (the input TimedArray's length)
+    recurrent : add plastic hidden -> hidden synapses (one step delay)
+    sharing : genome sharing, see :mod:`pdlf_brian.genome`
+    backend : ``cython`` or ``numpy`` (``cpp``: see :class:`StandaloneReference`)
+    record : also monitor weights and spikes at every step (for ``pdlf replay``)
+    """
+
+    model = "reference"
+
+    def __init__(self, rule: Rule, n_in: int, n_hidden: int, n_out: int, n_individuals: int,
+                 n_copies: int = 1, n_steps: int = 1, *, recurrent: bool = False,
+                 sharing: str = "synapse", backend: str = "cython", record: bool = False,
+                 name: str = "pdlf"):
+        if not rule.has_discrete():
+            raise ValueError(f"rule '{rule.name}' has no DISCRETE form and cannot drive the reference model")
+        for label, value in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out),
+                             ("n_individuals", n_individuals), ("n_copies", n_copies), ("n_steps", n_steps)):
+            if int(value) != value or value < 1:
+                raise ValueError(f"{label} must be a positive integer, got {value!r}")
+        backends.check_backend(backend)
+        if backend not in backends.RUNTIME:
+            raise ValueError(f"ReferenceNetwork is a runtime network; backend '{backend}' "
+                             "goes through StandaloneReference")
+        self.rule, self.backend, self.record = rule, backend, record
+        self.n_in, self.n_hidden, self.n_out = n_in, n_hidden, n_out
+        self.P, self.B, self.n_steps = n_individuals, n_copies, n_steps
+        self.N = self.P * self.B
+        self.recurrent = recurrent
+        shapes = [("in", n_in, n_hidden)] + ([("rec", n_hidden, n_hidden)] if recurrent else []) \
+            + [("out", n_hidden, n_out)]
+        self.layout = GenomeLayout(shapes, rule.coefficients, sharing)
+        self._name = name
+        backends.activate_runtime(backend)
+        self._build()
+
+    # ------------------------------------------------------------------ build
+    def _synapse_model(self, current: str) -> str:
+        lines = ["w : 1", current]
+        lines += [f"{c} : 1 (constant)" for c in self.rule.coefficients if c != "w"]
+        return "\n".join(lines)
+
+    def _build(self):
+        n, N = self._name, self.N
+        self.namespace = dict(ref_model.NAMESPACE)
+        self.stimulus = TimedArray(np.zeros((self.n_steps, N * self.n_in)), dt=STEP, name=f"{n}_stimulus")
+        self.namespace["stimulus"] = self.stimulus
+        ns = self.namespace
+        self.inp = NeuronGroup(N * self.n_in, ref_model.INPUT_EQS, dt=STEP, name=f"{n}_input", namespace=ns)
+        self.inp.run_regularly("x = stimulus(t, i)", when="start", name=f"{n}_input_set")
+        self.hid = NeuronGroup(N * self.n_hidden, ref_model.HIDDEN_EQS, dt=STEP, order=0,
+                               name=f"{n}_hidden", namespace=ns)
+        # the summed currents run in 'groups' at order -1, before this block (E1-E3)
+        self.hid.run_regularly(ref_model.HIDDEN_STEP, when="groups", order=0, name=f"{n}_hidden_step")
+        # the readout's summed variable runs at order 1, after the hidden step (E4)
+        self.out = NeuronGroup(N * self.n_out, ref_model.READOUT_EQS, dt=STEP, order=2,
+                               name=f"{n}_readout", namespace=ns)
+        self.synapses = {}
+        pairs = [("in", self.inp, self.hid, ref_model.CURRENT_FF)]
+        if self.recurrent:
+            pairs.append(("rec", self.hid, self.hid, ref_model.CURRENT_REC))
+        pairs.append(("out", self.hid, self.out, ref_model.CURRENT_OUT))
+        for order, (layer, src, tgt, current) in enumerate(pairs):
+            syn = Synapses(src, tgt, self._synapse_model(current), dt=STEP, name=f"{n}_syn_{layer}",
+                           namespace=ns)
+            l = next(x for x in self.layout.layers if x.name == layer)
+            i, j = block_diagonal(N, l.n_pre, l.n_post)
+            syn.connect(i=i, j=j)
+            if self.rule.plastic:
+                increment = self.rule.substituted("DISCRETE", ref_model.RULE_OPERANDS[layer])
+                syn.run_regularly(f"w += {increment}", when="synapses", order=order,
+                                  name=f"{n}_rule_{layer}")
+            self.synapses[layer] = syn
+        objects = [self.inp, self.hid, self.out, *self.synapses.values()]
+        if self.rule.plastic:
+            objects.append(NetworkOperation(self._normalise, dt=STEP, when="end", order=0,
+                                            name=f"{n}_normalise"))
+        self.readout_monitor = StateMonitor(self.out, "a", record=True, when="end", order=10,
+                                            name=f"{n}_readout_monitor")
+        objects.append(self.readout_monitor)
+        self.monitors = {}
+        if self.record:
+            self.monitors["s"] = StateMonitor(self.hid, "s", record=True, when="end", order=10, name=f"{n}_mon_s")
+            self.monitors["tr"] = StateMonitor(self.hid, "tr", record=True, when="end", order=10, name=f"{n}_mon_tr")
+            self.monitors["u"] = StateMonitor(self.hid, "u", record=True, when="end", order=10, name=f"{n}_mon_u")
+            for layer, syn in self.synapses.items():
+                self.monitors[f"w_{layer}"] = StateMonitor(syn, "w", record=True, when="end", order=10,
+                                                           name=f"{n}_mon_w_{layer}")
+            objects += list(self.monitors.values())
+        self.net = Network(*objects, name=f"{n}_network")
+        self.net.store("initial")
+
+    # ------------------------------------------------------------ per-step work
+    def _weight_views(self):
+        return [syn.variables["w"].get_value().reshape(self.N, -1) for syn in self.synapses.values()]
+
+    def _normalise(self):
+        """E6, second half: divide each copy's layer by its max |w| (all-zero left alone)."""
+        for w in self._views:
+            m = np.abs(w).max(axis=1, keepdims=True)
+            m[m == 0] = 1.0
+            w /= m
+
+    # ------------------------------------------------------------- evaluation
+    def reset(self):
+        """Back to the stored initial state (zero weights and state, t = 0)."""
+        self.net.restore("initial")
+        self._views = self._weight_views()
+
+    def set_genomes(self, genomes):
+        """Write the coefficients (or, for the ``weights`` rule, the weights) of P genomes."""
+        decoded = self.layout.decode(genomes)
+        for layer, syn in self.synapses.items():
+            for c, values in decoded[layer].items():
+                full = np.broadcast_to(values[:, None], (self.P, self.B) + values.shape[1:])
+                syn.variables[c].get_value()[:] = full.ravel()
+
+    def synapse_array(self, layer: str, var: str = "w") -> np.ndarray:
+        """Live (P, B, n_pre, n_post) view of a synaptic variable."""
+        l = next(x for x in self.layout.layers if x.name == layer)
+        return self.synapses[layer].variables[var].get_value().reshape(self.P, self.B, l.n_pre, l.n_post)
+
+    def run_open_loop(self, genomes, inputs) -> np.ndarray:
+        """One evaluation: inputs (T, P, B, n_in) -> readout (T, P, B, n_out).
+
+        T must equal ``n_steps``.  Exactly one ``Network.run`` call.
+        """
+        inputs = np.asarray(inputs, dtype=float)
+        expected = (self.n_steps, self.P, self.B, self.n_in)
+        if inputs.shape != expected:
+            raise ValueError(f"inputs must have shape {expected} (T, P, B, n_in); got {inputs.shape}")
+        backends.activate_runtime(self.backend)
+        self.reset()
+        self.set_genomes(genomes)
+        self.stimulus.values[:] = inputs.reshape(self.n_steps, -1)
+        self.net.run(self.n_steps * STEP, namespace=self.namespace)
+        a = np.asarray(self.readout_monitor.a).T  # (T, N * n_out)
+        return a.reshape(self.n_steps, self.P, self.B, self.n_out)
+
+    def recorded(self) -> dict[str, np.ndarray]:
+        """After a recorded run: per-step state, shaped (T, P, B, ...)."""
+        if not self.record:
+            raise RuntimeError("build the network with record=True to record weights and spikes")
+        T, P, B = self.n_steps, self.P, self.B
+        out = {}
+        for key, mon in self.monitors.items():
+            values = np.asarray(getattr(mon, key.split("_")[0])).T  # (T, n)
+            if key.startswith("w_"):
+                l = next(x for x in self.layout.layers if x.name == key[2:])
+                out[key] = values.reshape(T, P, B, l.n_pre, l.n_post)
+            else:
+                out[key] = values.reshape(T, P, B, self.n_hidden)
+        return out

@@ -1,0 +1,214 @@
+"""Loading, composing and validating plasticity rules (files in ``models/rules``).
+
+A rule is read from a plain module (see ``models/rules/__init__.py`` for the
+format), checked, and returned as a frozen :class:`Rule`.  All checks happen
+here, before any network is built, and every problem is reported as one
+:class:`RuleError` line that names the rule file, the form and the reason.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import pkgutil
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import brian2.units
+from brian2.core.functions import DEFAULT_FUNCTIONS
+from brian2.core.namespace import DEFAULT_CONSTANTS
+from brian2.utils.stringtools import get_identifiers, word_substitute
+
+
+class RuleError(ValueError):
+    """A rule that cannot be used; the message names the file and the culprit."""
+
+
+#: Which names each form of a rule may use besides its coefficients.
+OPERANDS = {
+    "DISCRETE": {"pre", "post", "w"},
+    "ON_PRE": {"apre", "apost", "w"},
+    "ON_POST": {"apre", "apost", "w"},
+    "DRIFT": {"w"},
+}
+FORMS = tuple(OPERANDS)
+_BUILTINS = set(DEFAULT_FUNCTIONS) | set(DEFAULT_CONSTANTS) | {"True", "False"}
+_UNITS = set(brian2.units.__all__)  # ms, mV, ... may appear (and are unit-checked)
+_RULES_PACKAGE = "pdlf_brian.models.rules"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    coefficients: tuple[str, ...]
+    source: str
+    discrete: str | None = None
+    on_pre: str | None = None
+    on_post: str | None = None
+    drift: str | None = None
+    static: bool = False
+
+    @property
+    def plastic(self) -> bool:
+        return not self.static
+
+    def has_discrete(self) -> bool:
+        return self.static or self.discrete is not None
+
+    def has_events(self) -> bool:
+        return self.static or any(f is not None for f in (self.on_pre, self.on_post, self.drift))
+
+    def substituted(self, form: str, operands: dict[str, str]) -> str | None:
+        """The expression of ``form`` with its operands renamed (``pre`` -> ``x_pre``...)."""
+        expr = getattr(self, form.lower())
+        return None if expr is None else word_substitute(expr, operands)
+
+
+def compose(*terms: str | None) -> str | None:
+    """Sum of rule terms (``None`` terms are absent); ``None`` when all are absent."""
+    present = [t for t in terms if t is not None]
+    if not present:
+        return None
+    return " + ".join(f"({t})" for t in present)
+
+
+def available_rules() -> dict[str, str]:
+    """Rule names shipped in ``models/rules`` -> module names."""
+    package = importlib.import_module(_RULES_PACKAGE)
+    found = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_"):
+            continue
+        try:
+            module = importlib.import_module(f"{_RULES_PACKAGE}.{info.name}")
+        except Exception:  # a broken user file must not hide the others
+            continue
+        found[getattr(module, "NAME", info.name)] = info.name
+    return found
+
+
+def _import_file(path: Path):
+    spec = importlib.util.spec_from_file_location(f"pdlf_user_rule_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise RuleError(f"rule file {path}: line {exc.lineno}: syntax error: {exc.msg}") from None
+    except Exception as exc:
+        raise RuleError(f"rule file {path}: cannot be imported: {type(exc).__name__}: {exc}") from None
+    return module
+
+
+def load_rule(name_or_path: str) -> Rule:
+    """A shipped rule by name (``scp+pdp``) or a rule file by path (``my_rule.py``)."""
+    path = Path(name_or_path)
+    if path.suffix == ".py":
+        if not path.is_file():
+            raise RuleError(f"rule file {path}: no such file")
+        module = _import_file(path)
+    else:
+        names = available_rules()
+        if name_or_path not in names:
+            raise RuleError(
+                f"unknown rule '{name_or_path}'; available: {', '.join(sorted(names))} "
+                "(or a path to a rule file ending in .py)"
+            )
+        try:
+            module = importlib.import_module(f"{_RULES_PACKAGE}.{names[name_or_path]}")
+        except SyntaxError as exc:
+            raise RuleError(f"rule file {exc.filename}: line {exc.lineno}: syntax error: {exc.msg}") from None
+    return rule_from_module(module)
+
+
+def rule_from_module(module) -> Rule:
+    source = getattr(module, "__file__", None) or module.__name__
+    where = f"rule file {source}"
+    name = getattr(module, "NAME", None)
+    coefficients = getattr(module, "COEFFICIENTS", None)
+    if not isinstance(name, str) or not name:
+        raise RuleError(f"{where}: NAME must be a non-empty string")
+    if coefficients is None or isinstance(coefficients, str):
+        raise RuleError(f"{where}: COEFFICIENTS must be a list of names, e.g. ('eta', 'A')")
+    coefficients = tuple(coefficients)
+    for c in coefficients:
+        if not isinstance(c, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", c):
+            raise RuleError(f"{where}: coefficient {c!r} is not a valid variable name")
+        if c in _BUILTINS or any(c in ops for ops in OPERANDS.values()) and c != "w":
+            raise RuleError(f"{where}: coefficient '{c}' clashes with a built-in or operand name")
+    if len(set(coefficients)) != len(coefficients):
+        raise RuleError(f"{where}: COEFFICIENTS has duplicates: {coefficients}")
+    forms = {}
+    for form in FORMS:
+        expr = getattr(module, form, None)
+        if expr is not None and not isinstance(expr, str):
+            raise RuleError(f"{where}: {form} must be a string expression or None")
+        forms[form.lower()] = expr
+    rule = Rule(name=name, coefficients=coefficients, source=source,
+                static=bool(getattr(module, "STATIC", False)), **forms)
+    validate(rule)
+    return rule
+
+
+def validate(rule: Rule) -> None:
+    """Syntax, identifiers, coefficient use and units, each reported in one line."""
+    where = f"rule '{rule.name}' ({rule.source})"
+    if rule.static:
+        if rule.coefficients != ("w",):
+            raise RuleError(f"{where}: a STATIC rule has exactly one coefficient, 'w' (the weights)")
+        return
+    if not rule.has_discrete() and not rule.has_events():
+        raise RuleError(f"{where}: gives none of {', '.join(FORMS)}")
+    from brian2.parsing.sympytools import str_to_sympy
+
+    used = set()
+    for form in FORMS:
+        expr = getattr(rule, form.lower())
+        if expr is None:
+            continue
+        try:
+            str_to_sympy(expr)
+        except Exception as exc:
+            raise RuleError(f"{where}: {form} = {expr!r}: syntax error: {exc}".splitlines()[0]) from None
+        identifiers = get_identifiers(expr)
+        unknown = identifiers - set(rule.coefficients) - OPERANDS[form] - _BUILTINS - _UNITS
+        if unknown:
+            raise RuleError(
+                f"{where}: {form} = {expr!r}: unknown identifier(s) {', '.join(sorted(unknown))} "
+                f"(allowed: coefficients {', '.join(rule.coefficients)}; operands {', '.join(sorted(OPERANDS[form]))})"
+            )
+        used |= identifiers
+    unused = [c for c in rule.coefficients if c not in used]
+    if unused:
+        raise RuleError(f"{where}: coefficient(s) declared but unused: {', '.join(unused)}")
+    _check_units(rule, where)
+
+
+def _check_units(rule: Rule, where: str) -> None:
+    """Every form must be a dimensionless weight increment (Brian2's own unit check)."""
+    from brian2 import DimensionMismatchError, get_dimensions
+    from brian2.core.variables import Constant
+    from brian2.parsing.expressions import parse_expression_dimensions
+
+    variables = dict(DEFAULT_FUNCTIONS)
+    for n in (*rule.coefficients, "pre", "post", "w", "apre", "apost"):
+        variables[n] = Constant(n, 1.0)
+    for n, v in DEFAULT_CONSTANTS.items():
+        variables[n] = v
+    for form in FORMS:
+        expr = getattr(rule, form.lower())
+        if expr is None:
+            continue
+        for n in get_identifiers(expr) & _UNITS:
+            unit = getattr(brian2.units, n)
+            variables[n] = Constant(n, float(unit), dimensions=get_dimensions(unit))
+        try:
+            dim = parse_expression_dimensions(expr, variables)
+        except DimensionMismatchError as exc:
+            raise RuleError(f"{where}: {form} = {expr!r}: unit mismatch: {exc}".splitlines()[0]) from None
+        except Exception as exc:
+            raise RuleError(f"{where}: {form} = {expr!r}: {type(exc).__name__}: {exc}".splitlines()[0]) from None
+        if not getattr(dim, "is_dimensionless", dim == 1):
+            raise RuleError(
+                f"{where}: {form} = {expr!r}: unit mismatch: the increment has units of {dim}, "
+                "but a weight increment must be dimensionless"
+            )

@@ -1,0 +1,1 @@
+"""Tasks: the working-memory copy task (wm.py) and, later, the RL environments."""
