@@ -138,7 +138,8 @@ class ReferenceNetwork:
         for w in self._views:
             m = np.abs(w).max(axis=1, keepdims=True)
             m[m == 0] = 1.0
-            w /= m
+            with np.errstate(invalid="ignore"):  # a diverged copy (inf weights) becomes NaN: scored as diverged
+                w /= m
 
     # ------------------------------------------------------------- evaluation
     def reset(self):

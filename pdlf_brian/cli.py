@@ -1,0 +1,134 @@
+"""The ``pdlf`` command line.
+
+    pdlf train  --task wm --len 8 --lat 8 --out runs/wm            (one experiment, one run directory)
+    pdlf replay --genome G.npy --inputs X.npy --hidden H --outputs M --out T.npz
+    pdlf rules                                                      (list the shipped rules)
+
+Errors in settings, rule files or shapes are one line on stderr and exit code 2,
+before anything is compiled or run (``--debug`` shows the traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .config import Config, ConfigError
+
+# command-line flag -> config key
+_TRAIN_FLAGS = {
+    "task": str, "model": str, "rule": str, "sharing": str, "backend": str, "topology": str,
+    "hidden": int, "len": int, "lat": int, "sequences": int, "test_sequences": int,
+    "stimulus_ms": float, "dt_ms": float, "pop": int, "generations": int, "sigma0": float, "seed": int,
+    "separable_above": int,
+}
+_KEY = {"len": "length", "lat": "latency"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pdlf", description=__doc__.split("\n\n")[0])
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="evolve plasticity-rule coefficients with CMA-ES")
+    defaults = Config()
+    for flag, typ in _TRAIN_FLAGS.items():
+        key = _KEY.get(flag, flag)
+        t.add_argument("--" + flag.replace("_", "-"), type=typ, default=None,
+                       help=f"(default {getattr(defaults, key)!r})")
+    t.add_argument("--config", type=Path, help="a config.json; flags given here override it")
+    t.add_argument("--out", type=Path, required=True, help="run directory")
+    t.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")
+    t.add_argument("--quiet", action="store_true")
+
+    r = sub.add_parser("replay", help="run one controller open loop on recorded inputs, saving weights")
+    r.add_argument("--model", default="reference", choices=["reference"])
+    r.add_argument("--rule", default="scp+pdp")
+    r.add_argument("--sharing", default="synapse")
+    r.add_argument("--topology", default="ff", choices=["ff", "rec"])
+    r.add_argument("--backend", default="cython", choices=["cython", "numpy"])
+    r.add_argument("--genome", type=Path, required=True, help=".npy, one genome")
+    r.add_argument("--inputs", type=Path, required=True, help=".npy, (T, n_in)")
+    r.add_argument("--hidden", type=int, required=True)
+    r.add_argument("--outputs", type=int, required=True)
+    r.add_argument("--out", type=Path, required=True, help=".npz with actions, w1, w2, spikes")
+
+    sub.add_parser("rules", help="list the shipped plasticity rules")
+    return p
+
+
+def _train(args) -> int:
+    from .evolve import Trainer
+
+    data = Config().to_dict() if args.config is None else Config.load(args.config).to_dict()
+    if args.resume and args.config is None and (args.out / "config.json").exists():
+        data = Config.load(args.out / "config.json").to_dict()
+    for flag in _TRAIN_FLAGS:
+        value = getattr(args, flag)
+        if value is not None:
+            data[_KEY.get(flag, flag)] = value
+    cfg = Config.from_dict(data)
+    Trainer(cfg, args.out, resume=args.resume, quiet=args.quiet).run()
+    return 0
+
+
+def replay(model, rule, sharing, topology, backend, genome, inputs, hidden, outputs):
+    """One controller, open loop, through the training network code; weights after each step."""
+    from .network import ReferenceNetwork
+    from .rules import load_rule
+
+    genome = np.asarray(genome, dtype=float).ravel()
+    inputs = np.asarray(inputs, dtype=float)
+    if inputs.ndim != 2:
+        raise ValueError(f"--inputs must be a (T, n_in) array; got shape {inputs.shape}")
+    T, n_in = inputs.shape
+    net = ReferenceNetwork(load_rule(rule), n_in, hidden, outputs, 1, 1, T, recurrent=topology == "rec",
+                           sharing=sharing, backend=backend, record=True)
+    if genome.size != net.layout.size:
+        raise ValueError(f"--genome has {genome.size} numbers; rule {rule} with sharing {sharing} on "
+                         f"{n_in}-{hidden}-{outputs} needs {net.layout.size}")
+    actions = net.run_open_loop(genome[None], inputs[:, None, None, :])[:, 0, 0]
+    rec = net.recorded()
+    out = {"actions": actions, "w1": rec["w_in"][:, 0, 0], "w2": rec["w_out"][:, 0, 0],
+           "spikes": rec["s"][:, 0, 0], "trace": rec["tr"][:, 0, 0]}
+    if "w_rec" in rec:
+        out["wrec"] = rec["w_rec"][:, 0, 0]
+    return out
+
+
+def _replay(args) -> int:
+    out = replay(args.model, args.rule, args.sharing, args.topology, args.backend, np.load(args.genome),
+                 np.load(args.inputs), args.hidden, args.outputs)
+    np.savez(args.out, **out)
+    print(f"pdlf: wrote {args.out} ({', '.join(f'{k} {v.shape}' for k, v in out.items())})")
+    return 0
+
+
+def _rules(args) -> int:
+    from .rules import available_rules, load_rule
+
+    for name in sorted(available_rules()):
+        r = load_rule(name)
+        print(f"{name:10s} coefficients {', '.join(r.coefficients):18s} {r.source}")
+    return 0
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return {"train": _train, "replay": _replay, "rules": _rules}[args.command](args)
+    except (ConfigError, ValueError, FileNotFoundError) as exc:
+        if args.debug:
+            raise
+        print(f"pdlf: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("pdlf: interrupted; continue with --resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""One config object: the only way settings travel (saved as DIR/config.json).
+
+Every key is checked before anything is built; an error names the key.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .backends import BACKENDS
+from .genome import SHARINGS
+
+TASKS = ("wm",)
+MODELS = ("reference", "bio")
+TOPOLOGIES = ("ff", "rec")
+
+
+class ConfigError(ValueError):
+    """An invalid setting; the message names the config key."""
+
+
+@dataclass
+class Config:
+    task: str = "wm"
+    model: str = "reference"
+    rule: str = "scp+pdp"
+    sharing: str = "synapse"
+    backend: str = "cython"
+    topology: str = "rec"       # 'ff': input -> hidden -> readout (the reference); 'rec': plus plastic hidden -> hidden
+    hidden: int = 32
+    # working-memory task
+    length: int = 8
+    latency: int = 8
+    sequences: int = 32         # sequences per evaluation (copies per individual)
+    test_sequences: int = 512   # fresh sequences for the final score
+    # biological model
+    stimulus_ms: float = 200.0  # one WM stimulus
+    dt_ms: float = 1.0
+    # evolution
+    pop: int = 32
+    generations: int = 300
+    sigma0: float = 0.1
+    seed: int = 0
+    separable_above: int = 500  # genome dimension above which separable (diagonal) CMA-ES is used
+    # bookkeeping (not part of the science)
+    extra: dict = field(default_factory=dict)
+
+    def validate(self) -> "Config":
+        def choose(key, options):
+            if getattr(self, key) not in options:
+                raise ConfigError(f"config key '{key}': unknown value {getattr(self, key)!r}; "
+                                  f"choose one of {', '.join(options)}")
+
+        choose("task", TASKS)
+        choose("model", MODELS)
+        choose("backend", BACKENDS)
+        choose("sharing", SHARINGS)
+        choose("topology", TOPOLOGIES)
+        for key, lo in (("hidden", 1), ("length", 1), ("latency", 0), ("sequences", 1),
+                        ("test_sequences", 1), ("pop", 2), ("generations", 1), ("separable_above", 0)):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+                raise ConfigError(f"config key '{key}': must be an integer >= {lo}, got {v!r}")
+        for key in ("sigma0", "stimulus_ms", "dt_ms"):
+            v = getattr(self, key)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
+                raise ConfigError(f"config key '{key}': must be a positive number, got {v!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ConfigError(f"config key 'seed': must be a non-negative integer, got {self.seed!r}")
+        if self.model == "bio" and self.stimulus_ms < 10 * self.dt_ms:
+            raise ConfigError("config key 'stimulus_ms': must span at least 10 time steps (dt_ms)")
+        from .rules import RuleError, load_rule
+        try:
+            rule = load_rule(self.rule)
+        except RuleError as exc:
+            raise ConfigError(f"config key 'rule': {exc}") from None
+        if self.model == "reference" and not rule.has_discrete():
+            raise ConfigError(f"config key 'rule': rule '{rule.name}' has no DISCRETE form for the reference model")
+        if self.model == "bio" and not rule.has_events():
+            raise ConfigError(f"config key 'rule': rule '{rule.name}' has no ON_PRE/ON_POST/DRIFT form for the bio model")
+        return self
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def save(self, path: Path) -> None:
+        Path(path).write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n")
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Config":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ConfigError(f"unknown config key(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return cls(**data).validate()
+
+    @classmethod
+    def load(cls, path: Path) -> "Config":
+        try:
+            data = json.loads(Path(path).read_text())
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"config file {path}: not valid JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"config file {path}: must hold a JSON object")
+        return cls.from_dict(data)
+
+    def science(self) -> dict:
+        """The keys that define a run's result (a resumed run must match these)."""
+        d = self.to_dict()
+        d.pop("extra")
+        return d

@@ -1,0 +1,82 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from numpy_reference import run_controller
+from pdlf_brian.cli import main
+from pdlf_brian.config import Config, ConfigError
+from pdlf_brian.genome import GenomeLayout
+
+
+@pytest.mark.parametrize("key,value,pattern", [
+    ("task", "maze", "'task': unknown value 'maze'"), ("model", "lif", "'model'"),
+    ("backend", "jax", "'backend'"), ("sharing", "neuron", "'sharing'"), ("pop", -4, "'pop'"),
+    ("generations", 0, "'generations'"), ("hidden", 0, "'hidden'"), ("sigma0", 0.0, "'sigma0'"),
+    ("rule", "hebb", "'rule': unknown rule 'hebb'"), ("length", 2.5, "'length'"),
+])
+def test_config_rejects_bad_values(key, value, pattern):
+    with pytest.raises(ConfigError, match=pattern):
+        Config(**{key: value}).validate()
+
+
+def test_config_rejects_unknown_keys_and_round_trips(tmp_path):
+    with pytest.raises(ConfigError, match="unknown config key.*popsize"):
+        Config.from_dict({"popsize": 3})
+    cfg = Config(pop=7, seed=3)
+    cfg.save(tmp_path / "c.json")
+    assert Config.load(tmp_path / "c.json") == cfg
+    (tmp_path / "bad.json").write_text("{")
+    with pytest.raises(ConfigError, match="not valid JSON"):
+        Config.load(tmp_path / "bad.json")
+
+
+@pytest.mark.parametrize("argv,pattern", [
+    (["--task", "maze"], "config key 'task'"), (["--rule", "hebb"], "unknown rule 'hebb'"),
+    (["--backend", "jax"], "config key 'backend'"), (["--model", "lif"], "config key 'model'"),
+    (["--pop", "-3"], "config key 'pop'"), (["--hidden", "0"], "config key 'hidden'"),
+])
+def test_cli_bad_input_is_one_line_before_any_work(tmp_path, argv, pattern):
+    out = tmp_path / "run"
+    proc = subprocess.run([sys.executable, "-m", "pdlf_brian.cli", "train", *argv, "--out", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and pattern in lines[0], proc.stderr
+    assert not out.exists(), "nothing may be written before the settings are valid"
+
+
+def test_cli_broken_rule_file(tmp_path):
+    rule = tmp_path / "broken.py"
+    rule.write_text('NAME = "b"\nCOEFFICIENTS = ("eta",)\nDISCRETE = "eta * pre * nope"\n')
+    assert main(["train", "--rule", str(rule), "--out", str(tmp_path / "r")]) == 2
+
+
+def test_replay_matches_independent_numpy(tmp_path):
+    rng = np.random.default_rng(5)
+    n_in, H, M, T = 5, 6, 2, 25
+    layout = GenomeLayout([("in", n_in, H), ("out", H, M)], ("eta", "A", "B", "C", "D"))
+    genome = rng.normal(0, 0.6, layout.size)
+    x = rng.normal(0, 1.5, (T, n_in))
+    np.save(tmp_path / "g.npy", genome)
+    np.save(tmp_path / "x.npy", x)
+    code = main(["replay", "--model", "reference", "--genome", str(tmp_path / "g.npy"), "--inputs",
+                 str(tmp_path / "x.npy"), "--hidden", str(H), "--outputs", str(M), "--out", str(tmp_path / "t.npz")])
+    assert code == 0
+    got = np.load(tmp_path / "t.npz")
+    assert got["actions"].shape == (T, M) and got["w1"].shape == (T, n_in, H)
+    assert got["w2"].shape == (T, H, M) and got["spikes"].shape == (T, H)
+    d = layout.decode(genome)
+    acts, spikes, w1, w2 = run_controller(x, {k: v[0] for k, v in d["in"].items()},
+                                          {k: v[0] for k, v in d["out"].items()})
+    for key, want in (("actions", acts), ("spikes", spikes), ("w1", w1), ("w2", w2)):
+        np.testing.assert_allclose(got[key], want, atol=1e-9, err_msg=key)
+
+
+def test_replay_rejects_wrong_genome_size(tmp_path):
+    np.save(tmp_path / "g.npy", np.zeros(7))
+    np.save(tmp_path / "x.npy", np.zeros((4, 3)))
+    assert main(["replay", "--genome", str(tmp_path / "g.npy"), "--inputs", str(tmp_path / "x.npy"),
+                 "--hidden", "4", "--outputs", "1", "--out", str(tmp_path / "t.npz")]) == 2

@@ -1,0 +1,83 @@
+"""Training runs: determinism, checkpoint/resume, divergent genomes."""
+import csv
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+from pdlf_brian.config import Config, ConfigError
+from pdlf_brian.evolve import CHECKPOINT, PREVIOUS, Trainer, load_checkpoint
+
+TINY = dict(hidden=4, length=3, latency=1, sequences=4, test_sequences=8, pop=4, sigma0=0.5)
+
+
+def progress(run):
+    with open(run / "progress.csv") as f:
+        return [{k: v for k, v in row.items() if k != "seconds"} for row in csv.DictReader(f)]
+
+
+def test_run_directory_contents(tmp_path):
+    result = Trainer(Config(generations=3, seed=1, **TINY), tmp_path / "r", quiet=True).run()
+    run = tmp_path / "r"
+    for name in ("config.json", "progress.csv", "result.json", CHECKPOINT, "centres.npy",
+                 "genome_centre.npy", "genome_best.npy", "figures/learning_curve.png", "genome_layout.json"):
+        assert (run / name).exists(), name
+    saved = json.loads((run / "result.json").read_text())
+    for key in ("task", "model", "rule", "seed", "generations", "score_centre", "score_best", "wall_seconds"):
+        assert key in saved
+    assert saved == result and 0 <= result["score_centre"] <= 1
+    assert len(progress(run)) == 3 and np.load(run / "centres.npy").shape[0] == 3
+    assert Config.load(run / "config.json") == Config(generations=3, seed=1, **TINY)
+
+
+def test_same_seed_same_result_and_other_seed_differs(tmp_path):
+    a = Trainer(Config(generations=3, seed=7, **TINY), tmp_path / "a", quiet=True).run()
+    b = Trainer(Config(generations=3, seed=7, **TINY), tmp_path / "b", quiet=True).run()
+    c = Trainer(Config(generations=3, seed=8, **TINY), tmp_path / "c", quiet=True).run()
+    assert progress(tmp_path / "a") == progress(tmp_path / "b")
+    np.testing.assert_array_equal(np.load(tmp_path / "a/genome_centre.npy"), np.load(tmp_path / "b/genome_centre.npy"))
+    assert a["score_centre"] == b["score_centre"]
+    assert progress(tmp_path / "a") != progress(tmp_path / "c")
+
+
+def test_resume_continues_identically(tmp_path):
+    Trainer(Config(generations=4, seed=3, **TINY), tmp_path / "full", quiet=True).run()
+    Trainer(Config(generations=2, seed=3, **TINY), tmp_path / "part", quiet=True).run()
+    # the interrupted run is continued to the full length
+    cfg = json.loads((tmp_path / "part/config.json").read_text())
+    cfg["generations"] = 4
+    (tmp_path / "part/config.json").write_text(json.dumps(cfg))
+    Trainer(Config(**{**TINY, "generations": 4, "seed": 3}), tmp_path / "part", resume=True, quiet=True).run()
+    assert progress(tmp_path / "full") == progress(tmp_path / "part")
+    np.testing.assert_array_equal(np.load(tmp_path / "full/genome_centre.npy"),
+                                  np.load(tmp_path / "part/genome_centre.npy"))
+
+
+def test_resume_refuses_a_different_experiment_and_new_run_refuses_overwrite(tmp_path):
+    Trainer(Config(generations=1, seed=3, **TINY), tmp_path / "r", quiet=True).run()
+    with pytest.raises(ConfigError, match="differs from the saved run"):
+        Trainer(Config(generations=1, seed=4, **TINY), tmp_path / "r", resume=True, quiet=True)
+    with pytest.raises(ConfigError, match="already holds a run"):
+        Trainer(Config(generations=1, seed=3, **TINY), tmp_path / "r", quiet=True)
+
+
+def test_corrupt_checkpoint_falls_back_to_previous(tmp_path):
+    Trainer(Config(generations=2, seed=3, **TINY), tmp_path / "r", quiet=True).run()
+    (tmp_path / "r" / CHECKPOINT).write_bytes(b"\x80\x04truncated")
+    state = load_checkpoint(tmp_path / "r")
+    assert state["generation"] == 1  # the previous generation's checkpoint
+    (tmp_path / "r" / PREVIOUS).write_bytes(b"")
+    with pytest.raises(Exception, match="unreadable"):
+        load_checkpoint(tmp_path / "r")
+
+
+def test_divergent_genome_gets_finite_worst_fitness():
+    from pdlf_brian.evaluate import WMEvaluator
+    cfg = Config(generations=1, **TINY)
+    ev = WMEvaluator(cfg, 3)
+    good = np.zeros(ev.layout.size)
+    huge = np.full(ev.layout.size, 1e300)  # eta * dW overflows to inf -> NaN weights
+    acc, fit, diverged = ev.evaluate(np.vstack([good, huge, good]), np.random.default_rng(0))
+    assert list(diverged) == [False, True, False]
+    assert np.isfinite(fit).all() and fit[1] == -2.0 and fit[1] < fit[0]

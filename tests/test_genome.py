@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from pdlf_brian.genome import SHARINGS, GenomeLayout
+
+COEF = ("eta", "A", "B", "C", "D")
+
+
+def test_reference_layout_for_sharing_synapse():
+    """layer 1 then layer 2, each eta, A, B, C, D, each (n_pre, n_post) row-major."""
+    n_in, H, n_out = 3, 4, 2
+    layout = GenomeLayout([("in", n_in, H), ("out", H, n_out)], COEF, "synapse")
+    assert layout.size == 5 * H * (n_in + n_out)
+    g = np.arange(layout.size, dtype=float)
+    d = layout.decode(g)
+    np.testing.assert_array_equal(d["in"]["eta"][0], g[:n_in * H].reshape(n_in, H))
+    np.testing.assert_array_equal(d["in"]["A"][0], g[n_in * H:2 * n_in * H].reshape(n_in, H))
+    off = 5 * n_in * H
+    np.testing.assert_array_equal(d["out"]["eta"][0], g[off:off + H * n_out].reshape(H, n_out))
+    np.testing.assert_array_equal(d["out"]["D"][0], g[-H * n_out:].reshape(H, n_out))
+
+
+@pytest.mark.parametrize("sharing,per_layer", [("synapse", lambda a, b: a * b), ("post", lambda a, b: b),
+                                               ("pre", lambda a, b: a), ("layer", lambda a, b: 1)])
+def test_sizes_and_broadcast(sharing, per_layer):
+    layout = GenomeLayout([("in", 3, 5), ("out", 5, 2)], COEF, sharing)
+    assert layout.size == 5 * (per_layer(3, 5) + per_layer(5, 2))
+    g = np.random.default_rng(0).normal(size=(2, layout.size))
+    d = layout.decode(g)
+    A = d["in"]["A"]
+    assert A.shape == (2, 3, 5)
+    if sharing == "post":
+        assert np.all(A == A[:, :1, :])
+    if sharing == "pre":
+        assert np.all(A == A[:, :, :1])
+    if sharing == "layer":
+        assert np.all(A == A[:, :1, :1])
+
+
+@settings(max_examples=60, deadline=None)
+@given(n_pre=st.integers(1, 6), n_post=st.integers(1, 6), n_out=st.integers(1, 4), P=st.integers(1, 3),
+       sharing=st.sampled_from(SHARINGS), seed=st.integers(0, 2**16))
+def test_round_trip(n_pre, n_post, n_out, P, sharing, seed):
+    layout = GenomeLayout([("in", n_pre, n_post), ("rec", n_post, n_post), ("out", n_post, n_out)],
+                          COEF, sharing)
+    g = np.random.default_rng(seed).normal(size=(P, layout.size))
+    np.testing.assert_array_equal(layout.encode(layout.decode(g)), g)
+
+
+def test_encode_rejects_unshared_arrays():
+    layout = GenomeLayout([("in", 2, 3)], ("w",), "post")
+    d = {"in": {"w": np.arange(6.0).reshape(1, 2, 3)}}
+    with pytest.raises(ValueError, match="not shared per post"):
+        layout.encode(d)
+
+
+def test_bad_layouts():
+    with pytest.raises(ValueError, match="unknown sharing 'neuron'"):
+        GenomeLayout([("in", 2, 3)], COEF, "neuron")
+    with pytest.raises(ValueError, match="impossible shape"):
+        GenomeLayout([("in", 0, 3)], COEF)
+    layout = GenomeLayout([("in", 2, 3)], COEF)
+    with pytest.raises(ValueError, match=r"shape \(P, 30\)"):
+        layout.decode(np.zeros(29))

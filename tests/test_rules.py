@@ -1,0 +1,57 @@
+"""Rule files: loading, composition, and one-line errors that name the culprit."""
+import textwrap
+
+import pytest
+
+from pdlf_brian.rules import RuleError, available_rules, load_rule
+
+
+def write(tmp_path, body, name="my_rule.py"):
+    p = tmp_path / name
+    p.write_text(textwrap.dedent(body))
+    return str(p)
+
+
+def test_shipped_rules_load_and_compose():
+    names = available_rules()
+    assert {"scp", "pdp", "scp+pdp", "weights"} <= set(names)
+    full, scp, pdp = load_rule("scp+pdp"), load_rule("scp"), load_rule("pdp")
+    assert full.coefficients == ("eta", "A", "B", "C", "D")
+    assert scp.discrete in full.discrete and pdp.discrete in full.discrete
+    assert load_rule("weights").static
+
+
+def test_user_rule_file_is_one_new_file(tmp_path):
+    path = write(tmp_path, '''
+        NAME = "oja"
+        COEFFICIENTS = ("eta", "A")
+        DISCRETE = "eta * A * post * (pre - post * w)"
+        ON_PRE = "eta * A * apost"
+        ''')
+    rule = load_rule(path)
+    assert rule.name == "oja" and rule.has_discrete() and rule.has_events()
+
+
+@pytest.mark.parametrize("body,pattern", [
+    ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nDISCRETE = "eta * pre *"\n', r"DISCRETE = 'eta \* pre \*': syntax error"),
+    ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nDISCRETE = "eta * pre * gamma"\n', r"unknown identifier\(s\) gamma"),
+    ('NAME = "x"\nCOEFFICIENTS = ("eta", "A")\nDISCRETE = "eta * pre"\n', r"declared but unused: A"),
+    ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nON_PRE = "eta * apost + ms"\n', r"ON_PRE .*unit mismatch"),
+    ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nDRIFT = "eta * ms"\n', r"DRIFT .*unit mismatch.*dimensionless"),
+    ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nDISCRETE = "eta * pre\n', r"line 3: syntax error"),
+    ('NAME = "x"\nCOEFFICIENTS = "eta"\nDISCRETE = "eta"\n', r"COEFFICIENTS must be a list"),
+    ('NAME = "x"\nCOEFFICIENTS = ("eta",)\n', r"gives none of"),
+])
+def test_bad_rule_files_name_file_form_and_reason(tmp_path, body, pattern):
+    path = write(tmp_path, body)
+    with pytest.raises(RuleError, match=pattern) as info:
+        load_rule(path)
+    message = str(info.value)
+    assert "\n" not in message and "my_rule.py" in message
+
+
+def test_unknown_rule_name_lists_the_available_ones():
+    with pytest.raises(RuleError, match=r"unknown rule 'hebb'; available: .*scp\+pdp"):
+        load_rule("hebb")
+    with pytest.raises(RuleError, match="no such file"):
+        load_rule("/nonexistent/rule.py")

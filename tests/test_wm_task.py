@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+
+from pdlf_brian.tasks.wm import CopyTask
+
+
+@pytest.mark.parametrize("L,D", [(1, 0), (8, 0), (8, 8), (16, 3)])
+def test_stimulus_layout(L, D):
+    task = CopyTask(L, D)
+    rng = np.random.default_rng(0)
+    bits = task.sample(rng, 50)
+    x = task.inputs(bits)
+    assert task.n_steps == 2 * L + D and x.shape == (2 * L + D, 50, 3)
+    assert set(np.unique(bits)) <= {0, 1}
+    np.testing.assert_array_equal(x[:L, :, 0], 2 * bits.T - 1)          # sample values
+    assert np.all(x[L:, :, 0] == 0)
+    assert np.all(x[:L, :, 1] == 1) and np.all(x[L:, :, 1] == 0)         # sample-phase flag
+    cue = np.zeros(2 * L + D)
+    cue[L + D:] = 1
+    np.testing.assert_array_equal(x[:, :, 2], np.repeat(cue[:, None], 50, axis=1))
+    np.testing.assert_array_equal(task.targets(bits), bits.T)
+
+
+def test_fresh_sequences_per_generator_and_balanced():
+    task = CopyTask(8, 8)
+    a = task.sample(np.random.default_rng([0, 1]), 4000)
+    b = task.sample(np.random.default_rng([0, 2]), 4000)
+    assert not np.array_equal(a, b)
+    assert abs(a.mean() - 0.5) < 0.02
+
+
+def test_score_perfect_chance_and_inverted():
+    task = CopyTask(4, 2)
+    rng = np.random.default_rng(1)
+    bits = task.sample(rng, 200)
+    readout = np.zeros((task.n_steps, 200))
+    readout[task.recall] = np.where(task.targets(bits) == 1, 5.0, -5.0)
+    acc, fit = task.score(readout, bits)
+    assert acc == 1.0 and fit > 0.99
+    acc, _ = task.score(-readout, bits)
+    assert acc == 0.0
+    acc, _ = task.score(rng.normal(size=readout.shape), bits)
+    assert 0.4 < acc < 0.6
+
+
+def test_non_finite_readout_gets_finite_worst_fitness():
+    task = CopyTask(4, 0)
+    bits = np.ones((3, 4), dtype=int)
+    readout = np.ones((task.n_steps, 2, 3))
+    readout[5, 1, 0] = np.nan
+    acc, fit = task.score(readout, bits)
+    assert acc[0] == 1.0 and acc[1] == 0.0
+    assert np.isfinite(fit).all() and fit[1] == -2.0 and fit[1] < fit[0]
+
+
+def test_bad_lengths():
+    with pytest.raises(ValueError, match="length"):
+        CopyTask(0, 1)
+    with pytest.raises(ValueError, match="latency"):
+        CopyTask(4, -1)
