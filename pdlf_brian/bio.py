@@ -1,0 +1,176 @@
+"""The biological controller (models/bio.py), batched like the reference one."""
+from __future__ import annotations
+
+import numpy as np
+from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, StateMonitor, Synapses, TimedArray, defaultclock,
+                    ms)
+
+from . import backends
+from .genome import GenomeLayout
+from .models import bio as bio_model
+from .network import block_diagonal
+from .rules import Rule
+
+# Brian2 warns that "v_post += w" next to "w += ..." in one pathway "may depend on the order of
+# execution": each synapse writes only its own w, and v_post is a summed-into target, so it does not.
+from brian2 import BrianLogger  # noqa: E402
+
+BrianLogger.suppress_name("brian2.codegen.generators.base")
+
+
+def synapse_code(rule: Rule, layer: str) -> dict[str, str]:
+    """Model, on_pre and on_post strings of one plastic (or static) layer."""
+    coef = [f"{c} : 1 (constant)" for c in rule.coefficients if c != "w"]
+    model = bio_model.SYNAPSE_EQS.format(layer=layer) + "\n".join(coef)
+    operands = bio_model.RULE_OPERANDS[layer]
+    on_pre = [bio_model.TRANSMIT[layer]]
+    on_post = []
+    if rule.plastic:
+        inc = rule.substituted("ON_PRE", operands)
+        if inc is not None:
+            on_pre.append(f"w += {inc}")
+        inc = rule.substituted("ON_POST", operands)
+        if inc is not None and layer != "out":
+            on_post.append(f"w += {inc}")
+    on_pre.append("apre += 1")
+    if layer != "out":
+        on_post.append("apost += 1")
+    regular = []
+    if rule.plastic:
+        drift = rule.substituted("DRIFT", operands)
+        if drift is not None:
+            regular.append(f"w += ({drift}) * (norm_dt / tau_drift)")
+        regular.append(bio_model.NORMALISE.format(layer=layer))
+    return {"model": model, "on_pre": "\n".join(on_pre), "on_post": "\n".join(on_post),
+            "regular": "\n".join(regular)}
+
+
+class BioNetwork:
+    """P individuals x B copies of the biological controller in one Network.
+
+    One step (a WM stimulus or an environment step) lasts ``step_ms``; the
+    readout is sampled at the end of each step.
+    """
+
+    model = "bio"
+
+    def __init__(self, rule: Rule, n_in, n_hidden, n_out, n_individuals, n_copies=1, n_steps=1, *,
+                 step_ms=200.0, dt_ms=1.0, recurrent=False, sharing="synapse", backend="cython",
+                 record=False, name="pdlf_bio", namespace=None):
+        if not rule.has_events():
+            raise ValueError(f"rule '{rule.name}' has no ON_PRE/ON_POST/DRIFT form for the bio model")
+        backends.check_backend(backend)
+        if backend not in backends.RUNTIME:
+            raise ValueError("the bio model runs on the cython and numpy backends in this version")
+        self.rule, self.backend, self.record = rule, backend, record
+        self.n_in, self.n_hidden, self.n_out = n_in, n_hidden, n_out
+        self.P, self.B, self.n_steps = n_individuals, n_copies, n_steps
+        self.N = self.P * self.B
+        self.step, self.dt = step_ms * ms, dt_ms * ms
+        shapes = [("in", 2 * n_in, n_hidden)] + ([("rec", n_hidden, n_hidden)] if recurrent else []) \
+            + [("out", n_hidden, n_out)]
+        self.layout = GenomeLayout(shapes, rule.coefficients, sharing)
+        self._name = name
+        self.namespace = dict(bio_model.NAMESPACE, **(namespace or {}))
+        backends.activate_runtime(backend)
+        self._build()
+
+    def _build(self):
+        n, N, ns = self._name, self.N, self.namespace
+        self.stimulus = TimedArray(np.zeros((self.n_steps, N * self.n_in)), dt=self.step, name=f"{n}_stimulus")
+        ns["stimulus"] = self.stimulus
+        self.inp = NeuronGroup(2 * N * self.n_in, bio_model.INPUT_EQS, threshold=bio_model.INPUT_THRESHOLD,
+                               reset=bio_model.INPUT_RESET, method="euler", dt=self.dt, name=f"{n}_input", namespace=ns)
+        idx = np.arange(2 * N * self.n_in)
+        # copy k's pre-neurons are contiguous: channel c of copy k -> neurons 2(k n_in + c), +1
+        self.inp.channel = idx // 2
+        self.inp.polarity = np.where(idx % 2 == 0, 1.0, -1.0)
+        self.hid = NeuronGroup(N * self.n_hidden, bio_model.HIDDEN_EQS, threshold=bio_model.HIDDEN_THRESHOLD,
+                               reset=bio_model.HIDDEN_RESET, refractory=bio_model.REFRACTORY, method="exact",
+                               dt=self.dt, name=f"{n}_hidden", namespace=ns)
+        self.out = NeuronGroup(N * self.n_out, bio_model.READOUT_EQS, method="exact", dt=self.dt,
+                               name=f"{n}_readout", namespace=ns)
+        self.synapses = {}
+        for layer, src, tgt in [("in", self.inp, self.hid)] + \
+                ([("rec", self.hid, self.hid)] if len(self.layout.layers) == 3 else []) + [("out", self.hid, self.out)]:
+            code = synapse_code(self.rule, layer)
+            syn = Synapses(src, tgt, code["model"], on_pre=code["on_pre"], on_post=code["on_post"] or None,
+                           dt=self.dt, name=f"{n}_syn_{layer}", namespace=ns)
+            l = next(x for x in self.layout.layers if x.name == layer)
+            i, j = block_diagonal(N, l.n_pre, l.n_post)
+            syn.connect(i=i, j=j)
+            if code["regular"]:
+                # in 'groups' after the summed L1 (order -1): the scaling uses the current weights
+                syn.run_regularly(code["regular"], dt=ns["norm_dt"], when="groups", order=1,
+                                  name=f"{n}_norm_{layer}")
+            self.synapses[layer] = syn
+        self.readout_monitor = StateMonitor(self.out, "y", record=True, dt=self.step, when="end",
+                                            name=f"{n}_readout_monitor")
+        objects = [self.inp, self.hid, self.out, *self.synapses.values(), self.readout_monitor]
+        self.monitors = {}
+        if self.record:
+            from brian2 import SpikeMonitor
+            self.monitors["hidden_spikes"] = SpikeMonitor(self.hid, name=f"{n}_hidden_spikes")
+            for layer, syn in self.synapses.items():
+                self.monitors[f"w_{layer}"] = StateMonitor(syn, "w", record=True, dt=self.step, when="end",
+                                                           name=f"{n}_mon_w_{layer}")
+            objects += list(self.monitors.values())
+        self.net = Network(*objects, name=f"{n}_network")
+        self.net.store("initial")
+
+    def set_genomes(self, genomes):
+        decoded = self.layout.decode(genomes)
+        for layer, syn in self.synapses.items():
+            for c, values in decoded[layer].items():
+                full = np.broadcast_to(values[:, None], (self.P, self.B) + values.shape[1:])
+                syn.variables[c].get_value()[:] = full.ravel()
+
+    def run_open_loop(self, genomes, inputs) -> np.ndarray:
+        """inputs (T, P, B, n_in) -> readout at the end of each step (T, P, B, n_out)."""
+        inputs = np.asarray(inputs, dtype=float)
+        expected = (self.n_steps, self.P, self.B, self.n_in)
+        if inputs.shape != expected:
+            raise ValueError(f"inputs must have shape {expected} (T, P, B, n_in); got {inputs.shape}")
+        backends.activate_runtime(self.backend)
+        self.net.restore("initial")
+        self.set_genomes(genomes)
+        self.stimulus.values[:] = inputs.reshape(self.n_steps, -1)
+        # one extra dt, so that the monitor (every step, from t = 0) also samples the end of the last step
+        self.net.run(self.n_steps * self.step + self.dt, namespace=self.namespace)
+        y = np.asarray(self.readout_monitor.y).T[1:self.n_steps + 1]
+        return y.reshape(self.n_steps, self.P, self.B, self.n_out)
+
+
+def pair_weight_change(rule: Rule, coefficients: dict, delta_ms, t0_ms=50.0, tail_ms=100.0, namespace=None,
+                       backend="numpy") -> np.ndarray:
+    """Weight change of one input synapse after one pre and one post spike.
+
+    ``delta_ms`` = t_post - t_pre.  Simulated in Brian2 with the package's own
+    synapse code (``synapse_code(rule, 'in')``); the post neuron is made to fire
+    at exactly ``t_post`` by a strong non-plastic drive one step earlier.
+    Drift and normalisation are switched off here (``norm_dt`` beyond the end).
+    """
+    backends.activate_runtime(backend)
+    delta = np.atleast_1d(np.asarray(delta_ms, dtype=float))
+    ns = dict(bio_model.NAMESPACE, **(namespace or {}))
+    dt = defaultclock.dt
+    n = len(delta)
+    t_pre = np.full(n, t0_ms) + np.where(delta < 0, -delta, 0.0)
+    t_post = t_pre + delta
+    duration = float(max(t_pre.max(), t_post.max()) + tail_ms) * ms
+    ns["norm_dt"] = duration * 2
+    pre = SpikeGeneratorGroup(n, np.arange(n), t_pre * ms)
+    driver = SpikeGeneratorGroup(n, np.arange(n), t_post * ms - dt)
+    post = NeuronGroup(n, bio_model.HIDDEN_EQS, threshold=bio_model.HIDDEN_THRESHOLD, reset=bio_model.HIDDEN_RESET,
+                       refractory=bio_model.REFRACTORY, method="exact", namespace=ns)
+    kick = Synapses(driver, post, on_pre="v_post += 10", namespace=ns)
+    kick.connect(j="i")
+    code = synapse_code(rule, "in")
+    syn = Synapses(pre, post, code["model"], on_pre=code["on_pre"].replace(bio_model.TRANSMIT["in"], "v_post += 0"),
+                   on_post=code["on_post"] or None, namespace=ns)
+    syn.connect(j="i")
+    for c, v in coefficients.items():
+        setattr(syn, c, v)
+    net = Network(pre, driver, post, kick, syn)
+    net.run(duration, namespace=ns)
+    return np.asarray(syn.w[:]).copy()

@@ -1,0 +1,60 @@
+"""Biological rule: spike-pair weight changes against the analytic window."""
+import numpy as np
+import pytest
+
+from pdlf_brian.analysis.window import analytic_window_bio, simulated_window_bio
+from pdlf_brian.bio import BioNetwork
+from pdlf_brian.rules import load_rule
+
+
+@pytest.mark.parametrize("coef", [dict(eta=0.5, A=1.0, B=0.0, C=0.0, D=0.0),
+                                  dict(eta=0.3, A=-0.7, B=0.2, C=0.4, D=0.0),
+                                  dict(eta=1.0, A=0.0, B=-0.5, C=0.0, D=0.0)])
+def test_pair_window_matches_analytic(coef):
+    delta = np.array([-60.0, -20.0, -5.0, -1.0, 1.0, 3.0, 10.0, 40.0, 80.0])
+    got = simulated_window_bio(load_rule("scp+pdp"), coef, delta)
+    want = analytic_window_bio(coef["eta"], coef["A"], coef["B"], coef["C"], delta)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
+
+
+def test_scp_only_window_is_hebbian_and_pdp_only_is_flat():
+    delta = np.array([-30.0, -3.0, 3.0, 30.0])
+    scp = simulated_window_bio(load_rule("scp"), dict(eta=1.0, A=1.0, C=0.0), delta)
+    assert np.all(scp > 0) and scp[1] > scp[0] and scp[2] > scp[3]
+    pdp = simulated_window_bio(load_rule("pdp"), dict(eta=1.0, B=0.25, D=0.0), delta)
+    np.testing.assert_allclose(pdp, 0.25)
+
+
+def test_bio_network_runs_batched_and_copies_are_independent():
+    rule = load_rule("scp+pdp")
+    net = BioNetwork(rule, 3, 6, 1, 2, 2, 4, step_ms=50.0, recurrent=True)
+    rng = np.random.default_rng(0)
+    g = rng.normal(0, 0.5, (2, net.layout.size))
+    g[:, : net.layout.size // 10] = np.abs(g[:, : net.layout.size // 10])
+    x = rng.choice([-1.0, 0.0, 1.0], size=(4, 2, 2, 3))
+    y = net.run_open_loop(g, x)
+    assert y.shape == (4, 2, 2, 1) and np.all(np.isfinite(y))
+    # a copy's output depends only on its own inputs and genome
+    x2 = x.copy()
+    x2[:, 1, 1] = -x2[:, 1, 1]
+    y2 = net.run_open_loop(g, x2)
+    np.testing.assert_array_equal(y2[:, 0], y[:, 0])
+    np.testing.assert_array_equal(y2[:, 1, 0], y[:, 1, 0])
+
+
+@pytest.mark.parametrize("budget", [4.0, 1e9])
+def test_synaptic_scaling_bounds_pdp_growth(budget):
+    """PDP alone (eta*B per presynaptic spike) grows weights without bound unless scaled."""
+    rule = load_rule("pdp")
+    ns = {"w_budget": budget}
+    net = BioNetwork(rule, 3, 5, 1, 1, 1, 4, step_ms=50.0, namespace=ns)
+    g = net.layout.encode({"in": {"eta": np.ones((1, 6, 5)), "B": np.full((1, 6, 5), 0.1), "D": np.zeros((1, 6, 5))},
+                           "out": {"eta": np.zeros((1, 5, 1)), "B": np.zeros((1, 5, 1)), "D": np.zeros((1, 5, 1))}})
+    net.run_open_loop(g, np.ones((4, 1, 1, 3)))
+    l1 = np.abs(net.synapses["in"].variables["w"].get_value().reshape(6, 5)).sum(axis=0)
+    # inputs fire at most 2 spikes per 10 ms scaling interval; 3 of the 6 push-pull neurons are active
+    growth_between_scalings = 3 * 2 * 0.1
+    if budget < 100:
+        assert np.all(l1 <= budget + growth_between_scalings + 1e-9)
+    else:
+        assert np.all(l1 > 4.0 + growth_between_scalings)  # 200 ms x 100 Hz x 3 inputs x 0.1 = 6
