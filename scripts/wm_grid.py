@@ -1,0 +1,78 @@
+"""WM grid for docs/results.md: Len x Lat, PDLF (scp+pdp) vs the weight-trained baseline, several seeds.
+
+    python scripts/wm_grid.py --out runs/wm_grid --generations 150 --seeds 0 1 2 --jobs 2
+
+Each cell is one `pdlf train` run directory; the summary (grid.csv, grid.md) is written at the end
+and can be rebuilt from existing runs with --summarise-only.
+"""
+import argparse
+import csv
+import itertools
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+ARMS = {"pdlf": ["--rule", "scp+pdp", "--sharing", "layer"], "weights": ["--rule", "weights", "--sharing", "synapse"]}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--out", type=Path, default=Path("runs/wm_grid"))
+    p.add_argument("--lens", type=int, nargs="+", default=[8, 16])
+    p.add_argument("--lats", type=int, nargs="+", default=[0, 8, 16])
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--generations", type=int, default=150)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--summarise-only", action="store_true")
+    p.add_argument("extra", nargs="*", help="more pdlf train flags, after --")
+    a = p.parse_args()
+    cells = list(itertools.product(a.lens, a.lats, ARMS, a.seeds))
+
+    def run(cell):
+        L, D, arm, seed = cell
+        d = a.out / f"len{L}_lat{D}_{arm}_s{seed}"
+        if (d / "result.json").exists():
+            return
+        cmd = [sys.executable, "-m", "pdlf_brian.cli", "train", "--task", "wm", "--len", str(L), "--lat", str(D),
+               "--seed", str(seed), "--generations", str(a.generations), "--out", str(d), "--quiet",
+               *ARMS[arm], *a.extra]
+        if (d / "checkpoint.pkl").exists():
+            cmd.append("--resume")
+        subprocess.run(cmd, check=True)
+        print("done", d.name, json.loads((d / "result.json").read_text())["score_centre"], flush=True)
+
+    if not a.summarise_only:
+        with ThreadPoolExecutor(a.jobs) as ex:
+            list(ex.map(run, cells))
+    rows = []
+    for L, D in itertools.product(a.lens, a.lats):
+        row = {"len": L, "lat": D}
+        for arm in ARMS:
+            scores = [json.loads((a.out / f"len{L}_lat{D}_{arm}_s{s}" / "result.json").read_text())
+                      for s in a.seeds if (a.out / f"len{L}_lat{D}_{arm}_s{s}" / "result.json").exists()]
+            c = np.array([r["score_centre"] for r in scores])
+            row[f"{arm}_mean"] = round(float(c.mean()), 3) if len(c) else None
+            row[f"{arm}_sd"] = round(float(c.std(ddof=1)), 3) if len(c) > 1 else None
+            row[f"{arm}_n"] = len(c)
+            row[f"{arm}_best_sample_mean"] = round(float(np.mean([r["score_best"] for r in scores])), 3) if scores else None
+            row[f"{arm}_minutes"] = round(float(np.mean([r["wall_seconds"] for r in scores])) / 60, 1) if scores else None
+        rows.append(row)
+    with open(a.out / "grid.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    lines = ["| Len | Lat | PDLF centre (mean ± sd, n) | weights centre (mean ± sd, n) | PDLF min/run | weights min/run |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['len']} | {r['lat']} | {r['pdlf_mean']} ± {r['pdlf_sd']} ({r['pdlf_n']}) | "
+                     f"{r['weights_mean']} ± {r['weights_sd']} ({r['weights_n']}) | {r['pdlf_minutes']} | {r['weights_minutes']} |")
+    (a.out / "grid.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+"""cpp_standalone: compiled once, new genomes through run_args, same numbers as NumPy E1-E6."""
+import numpy as np
+import pytest
+
+from numpy_reference import run_controller
+from pdlf_brian.rules import load_rule
+from pdlf_brian.standalone import StandaloneReference
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def cpp_net(tmp_path_factory):
+    from brian2 import set_device
+    net = StandaloneReference(load_rule("scp+pdp"), 4, 6, 2, 2, 2, 20, recurrent=True, backend="cpp",
+                              record=True, directory=tmp_path_factory.mktemp("cpp"))
+    yield net
+    set_device("runtime")
+
+
+def test_cpp_matches_numpy_for_several_genomes_without_recompiling(cpp_net):
+    net = cpp_net
+    binary_mtime = None
+    for seed in (0, 1):
+        rng = np.random.default_rng(seed)
+        g = rng.normal(0, 0.6, (2, net.layout.size))
+        x = rng.normal(0, 1.5, (20, 2, 2, 4))
+        a = net.run_open_loop(g, x)
+        rec = net.recorded()
+        d = net.layout.decode(g)
+        for p in range(2):
+            c = {layer: {k: v[p] for k, v in dd.items()} for layer, dd in d.items()}
+            for b in range(2):
+                acts, spikes, w1, w2 = run_controller(x[:, p, b], c["in"], c["out"], c["rec"])
+                assert np.abs(spikes).sum() > 0
+                np.testing.assert_allclose(a[:, p, b], acts, atol=1e-9)
+                np.testing.assert_allclose(rec["w_in"][:, p, b], w1, atol=1e-9)
+                np.testing.assert_allclose(rec["w_out"][:, p, b], w2, atol=1e-9)
+        main = net.directory / "code" / "main"
+        mtime = main.stat().st_mtime
+        assert binary_mtime in (None, mtime), "the program must not be rebuilt between evaluations"
+        binary_mtime = mtime
+
+
+def test_cpp_divergent_copy_is_nan_not_a_crash(cpp_net):
+    g = np.zeros((2, cpp_net.layout.size))
+    g[1] = 1e300
+    a = cpp_net.run_open_loop(g, np.ones((20, 2, 2, 4)))
+    assert np.all(np.isfinite(a[:, 0])) and not np.all(np.isfinite(a[:, 1]))
