@@ -105,11 +105,13 @@ class StandaloneReference:
         n, N = self._name, self.N
         self.directory.mkdir(parents=True, exist_ok=True)
         (self.directory / "maxnorm.h").write_text(MAXNORM_H)
+        # A fresh device object per network: Brian2's standalone device is otherwise a process-wide
+        # singleton that can hold one built project, and several shapes may live in one process.
         if self.backend == "cuda":
-            import brian2cuda  # noqa: F401  (registers cuda_standalone)
-            set_device("cuda_standalone", build_on_run=False, directory=str(self.directory / "code"))
+            from brian2cuda.device import CUDAStandaloneDevice as DeviceClass
         else:
-            set_device("cpp_standalone", build_on_run=False, directory=str(self.directory / "code"))
+            from brian2.devices.cpp_standalone.device import CPPStandaloneDevice as DeviceClass
+        set_device(DeviceClass(), build_on_run=False, directory=str(self.directory / "code"))
         self.device = get_device()
         ns = dict(ref_model.NAMESPACE, **_functions(str(self.directory)))
         self.stimulus = TimedArray(np.zeros((self.n_steps, N * self.n_in)), dt=STEP, name=f"{n}_stimulus")

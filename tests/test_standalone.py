@@ -47,3 +47,12 @@ def test_cpp_divergent_copy_is_nan_not_a_crash(cpp_net):
     g[1] = 1e300
     a = cpp_net.run_open_loop(g, np.ones((20, 2, 2, 4)))
     assert np.all(np.isfinite(a[:, 0])) and not np.all(np.isfinite(a[:, 1]))
+
+
+def test_two_compiled_shapes_live_in_one_process(cpp_net, tmp_path):
+    other = StandaloneReference(load_rule("scp"), 3, 5, 1, 1, 2, 6, backend="cpp", directory=tmp_path)
+    g = np.random.default_rng(0).normal(0, 0.5, (1, other.layout.size))
+    y = other.run_open_loop(g, np.ones((6, 1, 2, 3)))
+    assert y.shape == (6, 1, 2, 1) and np.all(np.isfinite(y))
+    a = cpp_net.run_open_loop(np.zeros((2, cpp_net.layout.size)), np.ones((20, 2, 2, 4)))
+    assert a.shape == (20, 2, 2, 2)
