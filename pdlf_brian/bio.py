@@ -8,7 +8,7 @@ from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, StateMonitor, Syn
 from . import backends
 from .genome import GenomeLayout
 from .models import bio as bio_model
-from .network import block_diagonal
+from .network import block_diagonal, synapse_values
 from .rules import Rule
 
 # Brian2 warns that "v_post += w" next to "w += ..." in one pathway "may depend on the order of
@@ -119,11 +119,8 @@ class BioNetwork:
         self.net.store("initial")
 
     def set_genomes(self, genomes):
-        decoded = self.layout.decode(genomes)
-        for layer, syn in self.synapses.items():
-            for c, values in decoded[layer].items():
-                full = np.broadcast_to(values[:, None], (self.P, self.B) + values.shape[1:])
-                syn.variables[c].get_value()[:] = full.ravel()
+        for layer, c, values in synapse_values(self.layout, genomes, self.B):
+            self.synapses[layer].variables[c].get_value()[:] = values
 
     def run_open_loop(self, genomes, inputs) -> np.ndarray:
         """inputs (T, P, B, n_in) -> readout at the end of each step (T, P, B, n_out)."""

@@ -29,6 +29,28 @@ def block_diagonal(n_copies: int, n_pre: int, n_post: int):
     return (k * n_pre + a).ravel(), (k * n_post + b).ravel()
 
 
+def synapse_values(layout: GenomeLayout, genomes, n_copies: int):
+    """(layer, variable, flat per-synapse values) for P genomes, each repeated over B copies."""
+    for layer, coefs in layout.decode(genomes).items():
+        for c, values in coefs.items():
+            P = values.shape[0]
+            full = np.broadcast_to(values[:, None], (P, n_copies) + values.shape[1:])
+            yield layer, c, np.ascontiguousarray(full).ravel()
+
+
+def reshape_recorded(monitors: dict, layout: GenomeLayout, T: int, P: int, B: int, n_hidden: int) -> dict:
+    """Monitored per-step state -> arrays shaped (T, P, B, ...)."""
+    out = {}
+    for key, mon in monitors.items():
+        values = np.asarray(getattr(mon, key.split("_")[0])).T  # (T, n)
+        if key.startswith("w_"):
+            l = next(x for x in layout.layers if x.name == key[2:])
+            out[key] = values.reshape(T, P, B, l.n_pre, l.n_post)
+        else:
+            out[key] = values.reshape(T, P, B, n_hidden)
+    return out
+
+
 class ReferenceNetwork:
     """The discrete reference controller (METHOD.md E1-E6), batched.
 
@@ -149,11 +171,8 @@ class ReferenceNetwork:
 
     def set_genomes(self, genomes):
         """Write the coefficients (or, for the ``weights`` rule, the weights) of P genomes."""
-        decoded = self.layout.decode(genomes)
-        for layer, syn in self.synapses.items():
-            for c, values in decoded[layer].items():
-                full = np.broadcast_to(values[:, None], (self.P, self.B) + values.shape[1:])
-                syn.variables[c].get_value()[:] = full.ravel()
+        for layer, c, values in synapse_values(self.layout, genomes, self.B):
+            self.synapses[layer].variables[c].get_value()[:] = values
 
     def synapse_array(self, layer: str, var: str = "w") -> np.ndarray:
         """Live (P, B, n_pre, n_post) view of a synaptic variable."""
@@ -181,13 +200,4 @@ class ReferenceNetwork:
         """After a recorded run: per-step state, shaped (T, P, B, ...)."""
         if not self.record:
             raise RuntimeError("build the network with record=True to record weights and spikes")
-        T, P, B = self.n_steps, self.P, self.B
-        out = {}
-        for key, mon in self.monitors.items():
-            values = np.asarray(getattr(mon, key.split("_")[0])).T  # (T, n)
-            if key.startswith("w_"):
-                l = next(x for x in self.layout.layers if x.name == key[2:])
-                out[key] = values.reshape(T, P, B, l.n_pre, l.n_post)
-            else:
-                out[key] = values.reshape(T, P, B, self.n_hidden)
-        return out
+        return reshape_recorded(self.monitors, self.layout, self.n_steps, self.P, self.B, self.n_hidden)

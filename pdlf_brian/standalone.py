@@ -28,7 +28,7 @@ from brian2.units.fundamentalunits import check_units
 from . import backends
 from .genome import GenomeLayout
 from .models import reference as ref_model
-from .network import STEP, block_diagonal
+from .network import STEP, block_diagonal, reshape_recorded, synapse_values
 from .rules import Rule
 
 MAXNORM_H = r"""
@@ -168,25 +168,13 @@ class StandaloneReference:
         expected = (self.n_steps, self.P, self.B, self.n_in)
         if inputs.shape != expected:
             raise ValueError(f"inputs must have shape {expected} (T, P, B, n_in); got {inputs.shape}")
-        decoded = self.layout.decode(genomes)
         run_args = {self.stimulus: inputs.reshape(self.n_steps, -1)}
-        for layer, syn in self.synapses.items():
-            for c, values in decoded[layer].items():
-                full = np.broadcast_to(values[:, None], (self.P, self.B) + values.shape[1:])
-                run_args[getattr(syn, c)] = np.ascontiguousarray(full).ravel()
+        for layer, c, values in synapse_values(self.layout, genomes, self.B):
+            run_args[getattr(self.synapses[layer], c)] = values
         self._runs += 1
         self.device.run(directory=str(self.directory / "code"), results_directory="results", run_args=run_args)
         a = np.asarray(self.readout_monitor.a).T
         return a.reshape(self.n_steps, self.P, self.B, self.n_out)
 
     def recorded(self):
-        T, P, B = self.n_steps, self.P, self.B
-        out = {}
-        for key, mon in self.monitors.items():
-            values = np.asarray(getattr(mon, key.split("_")[0])).T
-            if key.startswith("w_"):
-                l = next(x for x in self.layout.layers if x.name == key[2:])
-                out[key] = values.reshape(T, P, B, l.n_pre, l.n_post)
-            else:
-                out[key] = values.reshape(T, P, B, self.n_hidden)
-        return out
+        return reshape_recorded(self.monitors, self.layout, self.n_steps, self.P, self.B, self.n_hidden)
