@@ -14,14 +14,12 @@ against the NumPy E1-E6.
 """
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-from brian2 import (Function, Network, NeuronGroup, StateMonitor, Synapses, TimedArray, device, get_device,
-                    set_device)
+from brian2 import Network, NeuronGroup, StateMonitor, Synapses, TimedArray, get_device, set_device
 from brian2.core.functions import implementation
 from brian2.units.fundamentalunits import check_units
 
