@@ -128,7 +128,7 @@ class Trainer:
             best = {"fitness": -np.inf, "genome": np.zeros(layout.size), "generation": -1}
             start, wall = 0, 0.0
 
-        bar = Progress(cfg.generations, start, label="pdlf train", stream=None if not self.quiet else open(os.devnull, "w"))
+        bar = Progress(cfg.generations, start, label="pdlf train", enabled=not self.quiet)
         for g in range(start, cfg.generations):
             t0 = time.perf_counter()
             samples = np.asarray(es.ask())
