@@ -58,6 +58,9 @@ polarity : 1 (constant)        # +1 fires for x > 0, -1 for x < 0
 x = stimulus(t, channel) : 1   # the channel's value during this step
 dphase/dt = rate_max * clip(polarity * x, 0, 1) : 1
 """
+#: closed loop: the environment loop writes x once per environment step
+INPUT_EQS_CLOSED_LOOP = INPUT_EQS.replace("x = stimulus(t, channel) : 1   # the channel's value during this step",
+                                          "x : 1   # the channel's value, written by the environment loop")
 INPUT_THRESHOLD = "phase >= 1"
 INPUT_RESET = "phase -= 1"
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from brian2 import (Network, NeuronGroup, SpikeGeneratorGroup, StateMonitor, Synapses, TimedArray, defaultclock,
+from brian2 import (Network, NetworkOperation, NeuronGroup, SpikeGeneratorGroup, StateMonitor, Synapses, TimedArray, defaultclock,
                     ms)
 
 from . import backends
@@ -13,9 +13,16 @@ from .rules import Rule
 
 # Brian2 warns that "v_post += w" next to "w += ..." in one pathway "may depend on the order of
 # execution": each synapse writes only its own w, and v_post is a summed-into target, so it does not.
-from brian2 import BrianLogger  # noqa: E402
+# Only that message, from that logger, is dropped.
+import logging  # noqa: E402
 
-BrianLogger.suppress_name("brian2.codegen.generators.base")
+
+class _OrderWarningFilter(logging.Filter):
+    def filter(self, record):
+        return not record.getMessage().startswith("Came across an abstract code block")
+
+
+logging.getLogger("brian2.codegen.generators.base").addFilter(_OrderWarningFilter())
 
 
 def synapse_code(rule: Rule, layer: str) -> dict[str, str]:
@@ -56,7 +63,7 @@ class BioNetwork:
 
     def __init__(self, rule: Rule, n_in, n_hidden, n_out, n_individuals, n_copies=1, n_steps=1, *,
                  step_ms=200.0, dt_ms=1.0, recurrent=False, sharing="synapse", backend="cython",
-                 record=False, name="pdlf_bio", namespace=None):
+                 record=False, closed_loop=False, name="pdlf_bio", namespace=None):
         if not rule.has_events():
             raise ValueError(f"rule '{rule.name}' has no ON_PRE/ON_POST/DRIFT form for the bio model")
         backends.check_backend(backend)
@@ -66,6 +73,7 @@ class BioNetwork:
         self.n_in, self.n_hidden, self.n_out = n_in, n_hidden, n_out
         self.P, self.B, self.n_steps = n_individuals, n_copies, n_steps
         self.N = self.P * self.B
+        self.closed_loop = closed_loop
         self.step, self.dt = step_ms * ms, dt_ms * ms
         shapes = [("in", 2 * n_in, n_hidden)] + ([("rec", n_hidden, n_hidden)] if recurrent else []) \
             + [("out", n_hidden, n_out)]
@@ -77,9 +85,11 @@ class BioNetwork:
 
     def _build(self):
         n, N, ns = self._name, self.N, self.namespace
-        self.stimulus = TimedArray(np.zeros((self.n_steps, N * self.n_in)), dt=self.step, name=f"{n}_stimulus")
-        ns["stimulus"] = self.stimulus
-        self.inp = NeuronGroup(2 * N * self.n_in, bio_model.INPUT_EQS, threshold=bio_model.INPUT_THRESHOLD,
+        if not self.closed_loop:
+            self.stimulus = TimedArray(np.zeros((self.n_steps, N * self.n_in)), dt=self.step, name=f"{n}_stimulus")
+            ns["stimulus"] = self.stimulus
+        eqs = bio_model.INPUT_EQS_CLOSED_LOOP if self.closed_loop else bio_model.INPUT_EQS
+        self.inp = NeuronGroup(2 * N * self.n_in, eqs, threshold=bio_model.INPUT_THRESHOLD,
                                reset=bio_model.INPUT_RESET, method="euler", dt=self.dt, name=f"{n}_input", namespace=ns)
         idx = np.arange(2 * N * self.n_in)
         # copy k's pre-neurons are contiguous: channel c of copy k -> neurons 2(k n_in + c), +1
@@ -104,9 +114,14 @@ class BioNetwork:
                 syn.run_regularly(code["regular"], dt=ns["norm_dt"], when="groups", order=1,
                                   name=f"{n}_norm_{layer}")
             self.synapses[layer] = syn
-        self.readout_monitor = StateMonitor(self.out, "y", record=True, dt=self.step, when="end",
-                                            name=f"{n}_readout_monitor")
-        objects = [self.inp, self.hid, self.out, *self.synapses.values(), self.readout_monitor]
+        objects = [self.inp, self.hid, self.out, *self.synapses.values()]
+        if self.closed_loop:
+            # at the start of every step (t = k * step_ms): read y, step the environments, write x
+            objects.append(NetworkOperation(self._loop_step, dt=self.step, when="start", name=f"{n}_environment_step"))
+        else:
+            self.readout_monitor = StateMonitor(self.out, "y", record=True, dt=self.step, when="end",
+                                                name=f"{n}_readout_monitor")
+            objects.append(self.readout_monitor)
         self.monitors = {}
         if self.record:
             from brian2 import SpikeMonitor
@@ -136,6 +151,37 @@ class BioNetwork:
         self.net.run(self.n_steps * self.step + self.dt, namespace=self.namespace)
         y = np.asarray(self.readout_monitor.y).T[1:self.n_steps + 1]
         return y.reshape(self.n_steps, self.P, self.B, self.n_out)
+
+
+    def run_closed_loop(self, genomes, controller, n_steps=None) -> int:
+        """As :meth:`ReferenceNetwork.run_closed_loop`; one environment step = ``step_ms`` of simulation.
+
+        The readout handed to ``controller.step`` is y at the end of the step's last time step.
+        """
+        if not self.closed_loop:
+            raise RuntimeError("build the network with closed_loop=True for run_closed_loop")
+        n_steps = self.n_steps if n_steps is None else n_steps
+        backends.activate_runtime(self.backend)
+        self.net.restore("initial")
+        self.set_genomes(genomes)
+        x = self.inp.variables["x"].get_value()
+        # input neuron 2 (k n_in + c) + {0, 1} encodes channel c of copy k
+        self._x = x.reshape(self.P, self.B, self.n_in, 2)
+        self._y = self.out.variables["y"].get_value().reshape(self.P, self.B, self.n_out)
+        self._x[:] = np.asarray(controller.first())[..., None]
+        self._controller, self._steps = controller, 0
+        self.net.run(n_steps * self.step + self.dt, namespace=self.namespace)
+        return self._steps
+
+    def _loop_step(self):
+        if self.net.t < self.step * 0.5:  # t = 0: the first inputs are already in place
+            return
+        self._steps += 1
+        x = self._controller.step(self._y)
+        if x is None:
+            self.net.stop()
+        else:
+            self._x[:] = np.asarray(x)[..., None]
 
 
 def pair_weight_change(rule: Rule, coefficients: dict, delta_ms, t0_ms=50.0, tail_ms=100.0, namespace=None,

@@ -23,7 +23,8 @@ _TRAIN_FLAGS = {
     "task": str, "model": str, "rule": str, "sharing": str, "backend": str, "topology": str,
     "hidden": int, "len": int, "lat": int, "sequences": int, "test_sequences": int,
     "stimulus_ms": float, "dt_ms": float, "pop": int, "generations": int, "sigma0": float, "seed": int,
-    "separable_above": int,
+    "separable_above": int, "episode_steps": int, "tasks_per_eval": int, "action_bounds": str,
+    "env_step_ms": float,
 }
 _KEY = {"len": "length", "lat": "latency"}
 
@@ -38,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     for flag, typ in _TRAIN_FLAGS.items():
         key = _KEY.get(flag, flag)
         t.add_argument("--" + flag.replace("_", "-"), type=typ, default=None,
-                       help=f"(default {getattr(defaults, key)!r})")
+                       help=f"(default {getattr(defaults, key)!r})" if getattr(defaults, key) is not None
+                       else "(default depends on --task)")
     t.add_argument("--config", type=Path, help="a config.json; flags given here override it")
     t.add_argument("--out", type=Path, required=True, help="run directory")
     t.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint")

@@ -12,7 +12,17 @@ from pathlib import Path
 from .backends import BACKENDS
 from .genome import SHARINGS
 
-TASKS = ("wm",)
+from .tasks import ENVS
+
+TASKS = ("wm",) + tuple(ENVS)
+ACTION_BOUNDS = ("equal", "reference")
+
+#: defaults that depend on the task (filled in where a key is left at None)
+TASK_DEFAULTS = {
+    "wm": {"topology": "rec", "generations": 300, "hidden": 32},
+    # the scaled RL protocol: 8 tasks x 1 episode of 200 steps, feed-forward (the reference topology)
+    "rl": {"topology": "ff", "generations": 100, "hidden": 32},
+}
 MODELS = ("reference", "bio")
 TOPOLOGIES = ("ff", "rec")
 
@@ -28,19 +38,26 @@ class Config:
     rule: str = "scp+pdp"
     sharing: str = "synapse"
     backend: str = "cython"
-    topology: str = "rec"       # 'ff': input -> hidden -> readout (the reference); 'rec': plus plastic hidden -> hidden
-    hidden: int = 32
+    topology: str | None = None  # 'ff': input -> hidden -> readout (the reference); 'rec': plus plastic
+    #                              hidden -> hidden.  None: 'rec' for wm, 'ff' for the RL tasks
+    hidden: int | None = None    # None: 32
     # working-memory task
     length: int = 8
     latency: int = 8
     sequences: int = 32         # sequences per evaluation (copies per individual)
     test_sequences: int = 512   # fresh sequences for the final score
+    # RL tasks (closed loop)
+    episode_steps: int = 200    # environment steps per episode (the paper: 1000)
+    tasks_per_eval: int = 8     # training tasks each individual plays per generation (all 8 by default)
+    action_bounds: str = "equal"  # 'equal': tanh readout for every agent; 'reference': the plastic agent's
+    #                               readout is linear (clipped only by the action space), as the reference
+    env_step_ms: float = 20.0   # biological model: simulated time per environment step
     # biological model
     stimulus_ms: float = 200.0  # one WM stimulus
     dt_ms: float = 1.0
     # evolution
     pop: int = 32
-    generations: int = 300
+    generations: int | None = None  # None: 300 for wm, 100 for the RL tasks
     sigma0: float = 0.1
     seed: int = 0
     separable_above: int = 500  # genome dimension above which separable (diagonal) CMA-ES is used
@@ -54,16 +71,23 @@ class Config:
                                   f"choose one of {', '.join(options)}")
 
         choose("task", TASKS)
+        for key, value in TASK_DEFAULTS["wm" if self.task == "wm" else "rl"].items():
+            if getattr(self, key) is None:
+                setattr(self, key, value)
+        choose("action_bounds", ACTION_BOUNDS)
         choose("model", MODELS)
         choose("backend", BACKENDS)
         choose("sharing", SHARINGS)
         choose("topology", TOPOLOGIES)
         for key, lo in (("hidden", 1), ("length", 1), ("latency", 0), ("sequences", 1),
-                        ("test_sequences", 1), ("pop", 2), ("generations", 1), ("separable_above", 0)):
+                        ("test_sequences", 1), ("pop", 2), ("generations", 1), ("separable_above", 0),
+                        ("episode_steps", 1), ("tasks_per_eval", 1)):
             v = getattr(self, key)
             if isinstance(v, bool) or not isinstance(v, int) or v < lo:
                 raise ConfigError(f"config key '{key}': must be an integer >= {lo}, got {v!r}")
-        for key in ("sigma0", "stimulus_ms", "dt_ms"):
+        if self.task != "wm" and self.tasks_per_eval > 8:
+            raise ConfigError(f"config key 'tasks_per_eval': at most 8 (the training tasks), got {self.tasks_per_eval}")
+        for key in ("sigma0", "stimulus_ms", "dt_ms", "env_step_ms"):
             v = getattr(self, key)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
                 raise ConfigError(f"config key '{key}': must be a positive number, got {v!r}")
@@ -71,6 +95,8 @@ class Config:
             raise ConfigError(f"config key 'seed': must be a non-negative integer, got {self.seed!r}")
         if self.model == "bio" and self.stimulus_ms < 10 * self.dt_ms:
             raise ConfigError("config key 'stimulus_ms': must span at least 10 time steps (dt_ms)")
+        if self.model == "bio" and self.env_step_ms < 2 * self.dt_ms:
+            raise ConfigError("config key 'env_step_ms': must span at least 2 time steps (dt_ms)")
         from .rules import RuleError, load_rule
         try:
             rule = load_rule(self.rule)

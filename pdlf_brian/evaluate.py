@@ -2,6 +2,13 @@
 
 Open loop (working memory): the whole stimulus is known in advance, so it is
 written into the network's input array and one ``run()`` covers the evaluation.
+Closed loop (the RL tasks): one ``run()`` covers an episode of every individual
+on every task; the environments are stepped from inside it
+(:mod:`pdlf_brian.closed_loop`).
+
+Every evaluator has ``layout``, ``evaluate(genomes, rng) -> (score, fitness,
+diverged)``, ``test(genomes, rng, n)``, and ``state_dict()`` /
+``load_state_dict()`` for what must travel with a checkpoint.
 """
 from __future__ import annotations
 
@@ -13,12 +20,16 @@ from .tasks.wm import CopyTask
 
 
 def build_network(cfg: Config, n_in: int, n_out: int, n_individuals: int, n_copies: int, n_steps: int,
-                  record: bool = False, name: str = "pdlf"):
+                  record: bool = False, name: str = "pdlf", closed_loop: bool = False):
     """The batched network the config asks for (model x backend)."""
+    cfg.validate()
     rule = load_rule(cfg.rule)
     recurrent = cfg.topology == "rec"
     if cfg.model == "reference":
         if cfg.backend in ("cpp", "cuda"):
+            if closed_loop:
+                raise ValueError(f"config key 'backend': the closed loop steps Python environments every step; "
+                                 f"use cython (or numpy), not {cfg.backend}")
             from .standalone import StandaloneReference
             return StandaloneReference(rule, n_in, cfg.hidden, n_out, n_individuals, n_copies, n_steps,
                                        recurrent=recurrent, sharing=cfg.sharing, backend=cfg.backend,
@@ -26,11 +37,12 @@ def build_network(cfg: Config, n_in: int, n_out: int, n_individuals: int, n_copi
         from .network import ReferenceNetwork
         return ReferenceNetwork(rule, n_in, cfg.hidden, n_out, n_individuals, n_copies, n_steps,
                                 recurrent=recurrent, sharing=cfg.sharing, backend=cfg.backend,
-                                record=record, name=name)
+                                record=record, closed_loop=closed_loop, name=name)
     from .bio import BioNetwork
     return BioNetwork(rule, n_in, cfg.hidden, n_out, n_individuals, n_copies, n_steps,
-                      step_ms=cfg.stimulus_ms, dt_ms=cfg.dt_ms, recurrent=recurrent, sharing=cfg.sharing,
-                      backend=cfg.backend, record=record, name=name)
+                      step_ms=cfg.env_step_ms if closed_loop else cfg.stimulus_ms, dt_ms=cfg.dt_ms,
+                      recurrent=recurrent, sharing=cfg.sharing, backend=cfg.backend, record=record,
+                      closed_loop=closed_loop, name=name + "_bio")
 
 
 class WMEvaluator:
@@ -64,3 +76,101 @@ class WMEvaluator:
         batches = max(1, int(np.ceil(n_sequences / self.B)))
         acc = np.mean([self.evaluate(genomes, rng)[0] for _ in range(batches)], axis=0)
         return acc
+
+    def state_dict(self) -> dict:
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
+        pass
+
+
+class RLEvaluator:
+    """Scores genomes by their mean return over training tasks (closed loop).
+
+    Each generation every individual plays ``tasks_per_eval`` of the 8 training
+    tasks (all 8 by default), one episode each, with the same environment
+    seeds for every individual.  Observation statistics are learnt during
+    training and frozen for :meth:`test`.
+    """
+
+    def __init__(self, cfg: Config, n_individuals: int, record: bool = False, env_kwargs=None):
+        from .closed_loop import EpisodeBatch
+        from .rules import load_rule
+
+        self.cfg = cfg.validate()
+        self.P, self.K = n_individuals, cfg.tasks_per_eval
+        self.batch = EpisodeBatch(cfg.task, self.P, self.K, cfg.episode_steps, env_kwargs)
+        env = self.batch.envs[0]
+        self.env_class = type(env)
+        self.train_tasks = env.train_tasks() if env.task_kind else None
+        plastic = load_rule(cfg.rule).plastic
+        self.batch.squash[:] = not (cfg.action_bounds == "reference" and plastic)
+        self.network = build_network(cfg, self.batch.n_obs, self.batch.n_act, self.P, self.K, cfg.episode_steps,
+                                     record=record, closed_loop=True)
+        self.layout = self.network.layout
+
+    def _pad(self, genomes):
+        genomes = np.atleast_2d(np.asarray(genomes, dtype=float))
+        n = genomes.shape[0]
+        if n > self.P:
+            raise ValueError(f"this evaluator holds {self.P} individuals; got {n} genomes")
+        if genomes.shape[1] != self.layout.size:
+            raise ValueError(f"genomes have {genomes.shape[1]} numbers; this network needs {self.layout.size} "
+                             f"(a checkpoint from another environment or network shape?)")
+        padded = np.zeros((self.P, self.layout.size))
+        padded[:n] = genomes
+        return padded, n
+
+    def episode(self, genomes, tasks, seeds, learn_stats=False, override=None):
+        """Play one episode per (genome, task): returns (n, K) per copy and the diverged flags (n,)."""
+        padded, n = self._pad(genomes)
+        if len(tasks) != self.K or len(seeds) != self.K:
+            raise ValueError(f"this evaluator plays {self.K} tasks per individual; got {len(tasks)}")
+        self.batch.start(tasks, seeds, learn_stats, override)
+        self.network.run_closed_loop(padded, self.batch)
+        returns = self.batch.returns.reshape(self.P, self.K)
+        diverged = self.batch.diverged.reshape(self.P, self.K).any(axis=1)
+        return returns[:n], diverged[:n]
+
+    def _draw(self, rng):
+        if self.train_tasks is None:
+            tasks = [None] * self.K
+        elif self.K == len(self.train_tasks):
+            tasks = list(self.train_tasks)
+        else:
+            tasks = list(rng.choice(self.train_tasks, self.K, replace=False))
+        return tasks, rng.integers(2**31 - 1, size=self.K)
+
+    def evaluate(self, genomes, rng: np.random.Generator):
+        tasks, seeds = self._draw(rng)
+        returns, diverged = self.episode(genomes, tasks, seeds, learn_stats=True)
+        score = returns.mean(axis=1)
+        return score, score, diverged
+
+    def test(self, genomes, rng: np.random.Generator, n_episodes: int = 8):
+        """Mean return per genome with statistics frozen: every training task once (task envs),
+        or ``n_episodes`` fresh-seeded episodes (fetch, ur5e)."""
+        if self.train_tasks is None:
+            plan = [[None] * self.K for _ in range(max(1, int(np.ceil(n_episodes / self.K))))]
+        else:
+            tasks = list(self.train_tasks)
+            plan = [tasks[i:i + self.K] for i in range(0, len(tasks), self.K)]
+        scores = []
+        for chunk in plan:
+            filled = (chunk + [chunk[0]] * self.K)[:self.K]  # pad a short last chunk, then drop it
+            r, _ = self.episode(genomes, filled, rng.integers(2**31 - 1, size=self.K))
+            scores.append(r[:, :len(chunk)])
+        return np.concatenate(scores, axis=1).mean(axis=1)
+
+    def state_dict(self) -> dict:
+        return {"obs_normaliser": self.batch.normaliser.state_dict()}
+
+    def load_state_dict(self, state: dict) -> None:
+        if "obs_normaliser" not in state:
+            raise ValueError("the checkpoint has no observation statistics (a checkpoint of another task?)")
+        self.batch.normaliser.load_state_dict(state["obs_normaliser"])
+
+
+def make_evaluator(cfg: Config, n_individuals: int, **kwargs):
+    """The evaluator for ``cfg.task``."""
+    return WMEvaluator(cfg, n_individuals) if cfg.task == "wm" else RLEvaluator(cfg, n_individuals, **kwargs)

@@ -100,16 +100,17 @@ class Trainer:
             print(msg, flush=True)
 
     def run(self) -> dict:
-        from .evaluate import WMEvaluator
+        from .evaluate import make_evaluator
 
         cfg = self.cfg
         self.dir.mkdir(parents=True, exist_ok=True)
         (self.dir / "figures").mkdir(exist_ok=True)
         cfg.save(self.dir / "config.json")
         t_build = time.perf_counter()
-        self._log(f"pdlf: building the batched network ({cfg.pop + 1} individuals x {cfg.sequences} copies, "
+        copies = cfg.sequences if cfg.task == "wm" else cfg.tasks_per_eval
+        self._log(f"pdlf: building the batched network ({cfg.pop + 1} individuals x {copies} copies, "
                   f"backend {cfg.backend}) ...")
-        evaluator = WMEvaluator(cfg, cfg.pop + 1)
+        evaluator = make_evaluator(cfg, cfg.pop + 1)
         layout = evaluator.layout
         (self.dir / "genome_layout.json").write_text(json.dumps(layout.describe(), indent=1))
         self._log(f"pdlf: genome of {layout.size} numbers; built in {time.perf_counter() - t_build:.1f}s")
@@ -121,6 +122,7 @@ class Trainer:
             history, centres = state["history"], state["centres"]
             best = state["best"]
             start, wall = state["generation"], state["wall_seconds"]
+            evaluator.load_state_dict(state.get("evaluator", {}))
             self._log(f"pdlf: resuming after generation {start}")
         else:
             es = make_es(layout.size, cfg)
@@ -145,35 +147,60 @@ class Trainer:
                             "centre_fitness": float(fit[-1]), "diverged": int(diverged.sum()),
                             "seconds": round(seconds, 4)})
             centres.append(es.mean.astype(np.float32))
+            events = []
             if diverged.any():
-                (self.dir / "events.log").open("a").write(
-                    f"generation {g}: {int(diverged.sum())} genome(s) diverged (non-finite weights or outputs); "
-                    f"given fitness -2\n")
+                worst = "fitness -2" if cfg.task == "wm" else "a return penalty, episodes ended"
+                events.append(f"generation {g}: {int(diverged.sum())} genome(s) diverged (non-finite weights or "
+                              f"outputs); given {worst}")
+            env_events = getattr(getattr(evaluator, "batch", None), "events", [])
+            events += [f"generation {g}: {e}" for e in env_events]
+            env_events.clear()
+            if events:
+                with (self.dir / "events.log").open("a") as f:
+                    f.write("\n".join(events) + "\n")
             _atomic_pickle({"es": es.pickle_dumps(), "np_random": np.random.get_state(), "generation": g + 1,
-                            "history": history, "centres": centres, "best": best, "wall_seconds": wall},
+                            "history": history, "centres": centres, "best": best, "wall_seconds": wall,
+                            "evaluator": evaluator.state_dict()},
                            self.dir / CHECKPOINT)
             self._write_progress(history, centres)
             bar.update(g + 1, f"best {acc[k]:.3f} centre {acc[-1]:.3f} {seconds:.2f}s/gen")
         bar.close()
 
         centre = es.mean.copy()
-        test_acc = evaluator.test(np.vstack([centre, best["genome"]]), np.random.default_rng([cfg.seed, TEST_STREAM]),
-                                  cfg.test_sequences)
+        if hasattr(evaluator, "batch"):
+            evaluator.batch.normaliser.frozen = True  # METHOD.md 4: statistics frozen at evaluation
+        test = evaluator.test(np.vstack([centre, best["genome"]]), np.random.default_rng([cfg.seed, TEST_STREAM]),
+                              cfg.test_sequences if cfg.task == "wm" else 8)
         np.save(self.dir / "genome_centre.npy", centre)
         np.save(self.dir / "genome_best.npy", best["genome"])
         result = {"task": cfg.task, "model": cfg.model, "rule": cfg.rule, "sharing": cfg.sharing,
-                  "topology": cfg.topology, "backend": cfg.backend, "length": cfg.length, "latency": cfg.latency,
+                  "topology": cfg.topology, "backend": cfg.backend, "hidden": cfg.hidden,
                   "seed": cfg.seed, "generations": cfg.generations, "pop": cfg.pop, "genome_size": layout.size,
                   "separable_cma": bool(layout.size > cfg.separable_above),
-                  "score_centre": float(test_acc[0]), "score_best": float(test_acc[1]),
-                  "best_generation": best["generation"], "test_sequences": cfg.test_sequences,
-                  "wall_seconds": round(wall, 2), "env_evaluations": cfg.generations * (cfg.pop + 1) * cfg.sequences}
+                  "score_centre": float(test[0]), "score_best": float(test[1]),
+                  "best_generation": best["generation"], "wall_seconds": round(wall, 2)}
+        if cfg.task == "wm":
+            result.update({"score": "recall accuracy", "length": cfg.length, "latency": cfg.latency,
+                           "test_sequences": cfg.test_sequences,
+                           "sequence_evaluations": cfg.generations * (cfg.pop + 1) * cfg.sequences})
+            title = f"wm Len {cfg.length} Lat {cfg.latency}: {cfg.rule} ({cfg.model}, {cfg.topology})"
+            what = f"recall accuracy on {cfg.test_sequences} fresh sequences"
+        else:
+            result.update({"score": "mean return over the training tasks", "episode_steps": cfg.episode_steps,
+                           "tasks_per_eval": cfg.tasks_per_eval, "action_bounds": cfg.action_bounds,
+                           "env_steps_budget": cfg.generations * (cfg.pop + 1) * cfg.tasks_per_eval
+                           * cfg.episode_steps})
+            (self.dir / "obs_stats.json").write_text(json.dumps(
+                {k: (v.tolist() if isinstance(v, np.ndarray) else v)
+                 for k, v in evaluator.batch.normaliser.state_dict().items()}) + "\n")
+            title = f"{cfg.task}: {cfg.rule} ({cfg.model}, {cfg.topology}, {cfg.episode_steps} steps)"
+            what = "mean return over the training tasks, statistics frozen"
         (self.dir / "result.json").write_text(json.dumps(result, indent=2) + "\n")
         from .figures import learning_curve
-        learning_curve(history, self.dir / "figures" / "learning_curve.png",
-                       title=f"{cfg.task} Len {cfg.length} Lat {cfg.latency}: {cfg.rule} ({cfg.model}, {cfg.topology})")
+        learning_curve(history, self.dir / "figures" / "learning_curve.png", title=title,
+                       ylabel="recall accuracy" if cfg.task == "wm" else "mean return")
         self._log(f"pdlf: centre {result['score_centre']:.3f}, best {result['score_best']:.3f} "
-                  f"(recall accuracy on {cfg.test_sequences} fresh sequences); results in {self.dir}")
+                  f"({what}); results in {self.dir}")
         return result
 
     def _write_progress(self, history, centres) -> None:

@@ -8,7 +8,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 
-def learning_curve(history, path, title="", chance=0.5):
+def learning_curve(history, path, title="", ylabel="recall accuracy"):
+    chance = 0.5 if ylabel == "recall accuracy" else None
     g = np.array([h["generation"] for h in history])
     fig, ax = plt.subplots(figsize=(6, 3.6), dpi=120)
     ax.plot(g, [h["mean"] for h in history], color="0.6", lw=1, label="population mean")
@@ -17,7 +18,7 @@ def learning_curve(history, path, title="", chance=0.5):
     if chance is not None:
         ax.axhline(chance, color="k", ls=":", lw=1, label="chance")
     ax.set_xlabel("generation")
-    ax.set_ylabel("recall accuracy (training batch)")
+    ax.set_ylabel(f"{ylabel} (training batch)")
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()

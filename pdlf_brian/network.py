@@ -65,6 +65,8 @@ class ReferenceNetwork:
     sharing : genome sharing, see :mod:`pdlf_brian.genome`
     backend : ``cython`` or ``numpy`` (``cpp``: see :class:`StandaloneReference`)
     record : also monitor weights and spikes at every step (for ``pdlf replay``)
+    closed_loop : inputs come from a Python controller once per step (an environment),
+        see :meth:`run_closed_loop`, instead of a stimulus array
     """
 
     model = "reference"
@@ -72,7 +74,7 @@ class ReferenceNetwork:
     def __init__(self, rule: Rule, n_in: int, n_hidden: int, n_out: int, n_individuals: int,
                  n_copies: int = 1, n_steps: int = 1, *, recurrent: bool = False,
                  sharing: str = "synapse", backend: str = "cython", record: bool = False,
-                 name: str = "pdlf"):
+                 closed_loop: bool = False, name: str = "pdlf"):
         if not rule.has_discrete():
             raise ValueError(f"rule '{rule.name}' has no DISCRETE form and cannot drive the reference model")
         for label, value in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out),
@@ -88,6 +90,7 @@ class ReferenceNetwork:
         self.P, self.B, self.n_steps = n_individuals, n_copies, n_steps
         self.N = self.P * self.B
         self.recurrent = recurrent
+        self.closed_loop = closed_loop
         shapes = [("in", n_in, n_hidden)] + ([("rec", n_hidden, n_hidden)] if recurrent else []) \
             + [("out", n_hidden, n_out)]
         self.layout = GenomeLayout(shapes, rule.coefficients, sharing)
@@ -104,11 +107,12 @@ class ReferenceNetwork:
     def _build(self):
         n, N = self._name, self.N
         self.namespace = dict(ref_model.NAMESPACE)
-        self.stimulus = TimedArray(np.zeros((self.n_steps, N * self.n_in)), dt=STEP, name=f"{n}_stimulus")
-        self.namespace["stimulus"] = self.stimulus
         ns = self.namespace
         self.inp = NeuronGroup(N * self.n_in, ref_model.INPUT_EQS, dt=STEP, name=f"{n}_input", namespace=ns)
-        self.inp.run_regularly("x = stimulus(t, i)", when="start", name=f"{n}_input_set")
+        if not self.closed_loop:
+            self.stimulus = TimedArray(np.zeros((self.n_steps, N * self.n_in)), dt=STEP, name=f"{n}_stimulus")
+            ns["stimulus"] = self.stimulus
+            self.inp.run_regularly("x = stimulus(t, i)", when="start", name=f"{n}_input_set")
         self.hid = NeuronGroup(N * self.n_hidden, ref_model.HIDDEN_EQS, dt=STEP, order=0,
                                name=f"{n}_hidden", namespace=ns)
         # the summed currents run in 'groups' at order -1, before this block (E1-E3)
@@ -136,9 +140,14 @@ class ReferenceNetwork:
         if self.rule.plastic:
             objects.append(NetworkOperation(self._normalise, dt=STEP, when="end", order=0,
                                             name=f"{n}_normalise"))
-        self.readout_monitor = StateMonitor(self.out, "a", record=True, when="end", order=10,
-                                            name=f"{n}_readout_monitor")
-        objects.append(self.readout_monitor)
+        if self.closed_loop:
+            # after the rule and E6: read a_t, step the environments, write x_{t+1}
+            objects.append(NetworkOperation(self._loop_step, dt=STEP, when="end", order=5,
+                                            name=f"{n}_environment_step"))
+        else:
+            self.readout_monitor = StateMonitor(self.out, "a", record=True, when="end", order=10,
+                                                name=f"{n}_readout_monitor")
+            objects.append(self.readout_monitor)
         self.monitors = {}
         if self.record:
             self.monitors["s"] = StateMonitor(self.hid, "s", record=True, when="end", order=10, name=f"{n}_mon_s")
@@ -195,6 +204,36 @@ class ReferenceNetwork:
         self.net.run(self.n_steps * STEP, namespace=self.namespace)
         a = np.asarray(self.readout_monitor.a).T  # (T, N * n_out)
         return a.reshape(self.n_steps, self.P, self.B, self.n_out)
+
+    def run_closed_loop(self, genomes, controller, n_steps: int | None = None) -> int:
+        """One closed-loop episode batch; returns the number of steps simulated.
+
+        ``controller.first()`` gives the first inputs, shaped (P, B, n_in);
+        then once per step, after the readout, the rule and E6,
+        ``controller.step(readout)`` gets the readout (P, B, n_out) and returns
+        the next inputs, or None when every copy is done (the run stops there).
+        Exactly one ``Network.run`` call.
+        """
+        if not self.closed_loop:
+            raise RuntimeError("build the network with closed_loop=True for run_closed_loop")
+        n_steps = self.n_steps if n_steps is None else n_steps
+        backends.activate_runtime(self.backend)
+        self.reset()
+        self.set_genomes(genomes)
+        self._x = self.inp.variables["x"].get_value().reshape(self.P, self.B, self.n_in)
+        self._a = self.out.variables["a"].get_value().reshape(self.P, self.B, self.n_out)
+        self._x[:] = controller.first()
+        self._controller, self._steps = controller, 0
+        self.net.run(n_steps * STEP, namespace=self.namespace)
+        return self._steps
+
+    def _loop_step(self):
+        self._steps += 1
+        x = self._controller.step(self._a)
+        if x is None:
+            self.net.stop()
+        else:
+            self._x[:] = x
 
     def recorded(self) -> dict[str, np.ndarray]:
         """After a recorded run: per-step state, shaped (T, P, B, ...)."""

@@ -27,7 +27,7 @@ def test_config_rejects_unknown_keys_and_round_trips(tmp_path):
         Config.from_dict({"popsize": 3})
     cfg = Config(pop=7, seed=3)
     cfg.save(tmp_path / "c.json")
-    assert Config.load(tmp_path / "c.json") == cfg
+    assert Config.load(tmp_path / "c.json") == cfg.validate()
     (tmp_path / "bad.json").write_text("{")
     with pytest.raises(ConfigError, match="not valid JSON"):
         Config.load(tmp_path / "bad.json")

@@ -28,7 +28,7 @@ def test_run_directory_contents(tmp_path):
         assert key in saved
     assert saved == result and 0 <= result["score_centre"] <= 1
     assert len(progress(run)) == 3 and np.load(run / "centres.npy").shape[0] == 3
-    assert Config.load(run / "config.json") == Config(generations=3, seed=1, **TINY)
+    assert Config.load(run / "config.json") == Config(generations=3, seed=1, **TINY).validate()
 
 
 def test_same_seed_same_result_and_other_seed_differs(tmp_path):

@@ -1,0 +1,161 @@
+"""Closed loop: P individuals x K tasks of one environment, driven by one batched network.
+
+One ``Network.run`` covers an episode batch.  Once per environment step the
+network's single environment operation hands the readout to
+:class:`EpisodeBatch.step`, which
+
+1. turns the readout into actions (tanh for both agents by default: equal
+   action bounds; ``action_bounds="reference"`` gives the plastic agent the
+   reference's unbounded linear readout, clipped only by the environment),
+2. steps every live environment (terminated ones cost no physics and earn no
+   reward),
+3. normalises the observations (METHOD.md section 4: running mean and
+   variance over training observations, ``clip((o - m) / s, -5, 5)``, variance
+   clipped to [1e-6, 1e6], the task value left raw) and returns them as the
+   next inputs.
+
+A non-finite observation (a blown-up simulation) ends that episode with
+``NAN_PENALTY`` added to its return and is recorded as an event; the batch goes on.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .tasks import make_env
+
+NAN_PENALTY = -100.0
+
+
+class ObsNormaliser:
+    """Running mean/variance (Chan et al. parallel update); frozen at evaluation."""
+
+    def __init__(self, n_obs: int, raw_last: bool):
+        self.n = n_obs - 1 if raw_last else n_obs
+        self.raw_last = raw_last
+        self.count = 0.0
+        self.mean = np.zeros(self.n)
+        self.m2 = np.zeros(self.n)
+        self.frozen = False
+
+    def update(self, obs: np.ndarray) -> None:
+        if self.frozen or len(obs) == 0:
+            return
+        x = obs[:, :self.n]
+        n_b = len(x)
+        mean_b = x.mean(axis=0)
+        m2_b = ((x - mean_b) ** 2).sum(axis=0)
+        delta = mean_b - self.mean
+        total = self.count + n_b
+        self.mean = self.mean + delta * n_b / total
+        self.m2 = self.m2 + m2_b + delta ** 2 * self.count * n_b / total
+        self.count = total
+
+    @property
+    def std(self) -> np.ndarray:
+        var = self.m2 / self.count if self.count > 1 else np.ones(self.n)
+        return np.sqrt(np.clip(var, 1e-6, 1e6))
+
+    def __call__(self, obs: np.ndarray) -> np.ndarray:
+        out = np.array(obs, dtype=float)
+        out[..., :self.n] = np.clip((out[..., :self.n] - self.mean) / self.std, -5.0, 5.0)
+        return out
+
+    def state_dict(self) -> dict:
+        return {"count": self.count, "mean": self.mean.copy(), "m2": self.m2.copy(), "n": self.n,
+                "raw_last": self.raw_last}
+
+    def load_state_dict(self, state: dict) -> None:
+        if state["n"] != self.n or state["raw_last"] != self.raw_last:
+            raise ValueError(f"observation statistics are for {state['n']} normalised inputs, "
+                             f"this environment has {self.n}")
+        self.count, self.mean, self.m2 = state["count"], np.array(state["mean"]), np.array(state["m2"])
+
+
+class EpisodeBatch:
+    """P x K environments (copy k = p * K + b plays task b) and their returns for one episode."""
+
+    def __init__(self, env_name: str, P: int, K: int, episode_steps: int, env_kwargs=None):
+        self.P, self.K, self.N = P, K, P * K
+        self.envs = [make_env(env_name, max_episode_steps=episode_steps, **(env_kwargs or {}))
+                     for _ in range(self.N)]
+        e = self.envs[0]
+        self.n_obs = e.observation_space.shape[0]
+        self.n_act = e.action_space.shape[0]
+        self.low, self.high = e.action_space.low, e.action_space.high
+        self.task_kind = e.task_kind
+        self.normaliser = ObsNormaliser(self.n_obs, raw_last=e.task_kind is not None)
+        self.episode_steps = episode_steps
+        self.squash = np.full(self.N, True)  # tanh on the readout (False: linear, the reference's PDLF)
+        self.events: list[str] = []
+
+    # --------------------------------------------------------------- episode
+    def start(self, tasks, seeds, learn_stats: bool, override=None):
+        """Reset every environment: copy (p, b) gets ``tasks[b]`` (None: random targets) and ``seeds[b]``.
+
+        ``override(step, obs)`` may rewrite observations before the network sees them (analyses).
+        """
+        self.returns = np.zeros(self.N)
+        self.lengths = np.zeros(self.N, dtype=int)
+        self.alive = np.ones(self.N, dtype=bool)
+        self.diverged = np.zeros(self.N, dtype=bool)
+        self.learn = learn_stats
+        self.override = override
+        self.t = 0
+        self.rewards_log = []
+        obs = np.empty((self.N, self.n_obs))
+        for k, env in enumerate(self.envs):
+            b = k % self.K
+            opts = None if tasks[b] is None else {"task": float(tasks[b])}
+            obs[k], _ = env.reset(seed=int(seeds[b]), options=opts)
+        self.obs = obs
+        return obs
+
+    def first(self):
+        self.normaliser.update(self.obs) if self.learn else None
+        return self._inputs(self.obs)
+
+    def _inputs(self, obs):
+        x = self.normaliser(obs)
+        if self.override is not None:
+            x = self.override(self.t, x)
+        return x.reshape(self.P, self.K, self.n_obs)
+
+    def actions(self, readout: np.ndarray) -> np.ndarray:
+        a = readout.reshape(self.N, self.n_act)
+        a = np.where(self.squash[:, None], np.tanh(a), a)
+        return np.clip(a, self.low, self.high)
+
+    def step(self, readout):
+        """One environment step of every live copy; the next inputs, or None when all are done."""
+        actions = self.actions(readout)
+        rewards = np.zeros(self.N)
+        bad = self.alive & ~np.all(np.isfinite(actions), axis=1)
+        if bad.any():  # a diverged controller (non-finite weights or readout): its episodes end here
+            self.diverged |= bad
+            self.alive &= ~bad
+            rewards[bad] = NAN_PENALTY
+        live = np.flatnonzero(self.alive)
+        for k in live:
+            obs, r, terminated, truncated, _ = self.envs[k].step(actions[k])
+            if not np.all(np.isfinite(obs)) or not np.isfinite(r):
+                self.events.append(f"copy {k}: non-finite observation or reward at step {self.t + 1}; "
+                                   f"episode ended with penalty {NAN_PENALTY}")
+                r, terminated, obs = NAN_PENALTY, True, np.zeros(self.n_obs)
+            self.obs[k] = obs
+            rewards[k] = r
+            if terminated or truncated:
+                self.alive[k] = False
+        self.returns += rewards
+        self.lengths[live] += 1
+        self.lengths[bad] += 1
+        self.rewards_log.append(rewards)
+        self.t += 1
+        if not self.alive.any():
+            return None
+        if self.learn:
+            self.normaliser.update(self.obs[self.alive])
+        return self._inputs(self.obs)
+
+    def close(self):
+        for e in self.envs:
+            e.close()

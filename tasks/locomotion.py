@@ -1,0 +1,109 @@
+"""ant_dir, swimmer_dir, halfcheetah_vel, hopper_vel: gymnasium MuJoCo v5 bodies with the
+paper's multi-task rewards (TASKS.md).  The task value is the last observation element.
+
+    ant_dir          vx cos(th) + vy sin(th) + survive + ctrl + contact   (Ant-v5 terms, from info)
+    swimmer_dir      COM velocity . (cos th, sin th) - 1e-4 |a|^2        (COM of the torso subtree)
+    halfcheetah_vel  -|vx - v*| - 0.01 |a|^2
+    hopper_vel       -|vx - v*| + 1 - 1e-3 |a|^2                         (gymnasium's unhealthy rule ends it)
+"""
+from __future__ import annotations
+
+import numpy as np
+from gymnasium import spaces
+
+from .base import MultiTaskEnv
+
+
+def _append_space(base_space: spaces.Box, low: float, high: float) -> spaces.Box:
+    lo = np.append(base_space.low, low).astype(np.float64)
+    hi = np.append(base_space.high, high).astype(np.float64)
+    return spaces.Box(lo, hi, dtype=np.float64)
+
+
+class _Wrapped(MultiTaskEnv):
+    """A v5 MuJoCo env held inside (not a gymnasium Wrapper: the reward and spaces change)."""
+
+    def __init__(self, base, max_episode_steps=1000):
+        self.base = base
+        super().__init__(max_episode_steps)
+        self.action_space = base.action_space
+        self.observation_space = _append_space(base.observation_space, -np.inf, np.inf)
+        self.dt = base.dt
+
+    def reset(self, *, seed=None, options=None):
+        super().reset(seed=seed)
+        base_seed = None if seed is None else int(self.np_random.integers(2**31))
+        obs, _ = self.base.reset(seed=base_seed)
+        self._pick_task(options)
+        self._t = 0
+        self._after_reset()
+        return self._obs(obs), self._task_info()
+
+    def _after_reset(self):
+        pass
+
+    def _obs(self, obs):
+        return np.append(obs, self.task)
+
+    def step(self, action):
+        a = self._clip(action)
+        obs, _, terminated, _, info = self.base.step(a)
+        reward = self._reward(a, info)
+        truncated = self._truncate() and not terminated
+        info = {**info, **self._task_info()}
+        return self._obs(obs), float(reward), bool(terminated), bool(truncated), info
+
+    def close(self):
+        self.base.close()
+
+
+class AntDir(_Wrapped):
+    task_kind, task_low, task_high = "direction", -np.pi, np.pi
+
+    def __init__(self, max_episode_steps=1000, **kwargs):
+        from gymnasium.envs.mujoco.ant_v5 import AntEnv
+        super().__init__(AntEnv(include_cfrc_ext_in_observation=False, **kwargs), max_episode_steps)
+
+    def _reward(self, a, info):
+        return (info["x_velocity"] * np.cos(self.task) + info["y_velocity"] * np.sin(self.task)
+                + info["reward_survive"] + info["reward_ctrl"] + info["reward_contact"])
+
+
+class SwimmerDir(_Wrapped):
+    task_kind, task_low, task_high = "direction", -np.pi, np.pi
+
+    def __init__(self, max_episode_steps=1000, **kwargs):
+        from gymnasium.envs.mujoco.swimmer_v5 import SwimmerEnv
+        super().__init__(SwimmerEnv(**kwargs), max_episode_steps)
+        self._torso = self.base.model.body("torso").id
+
+    def _after_reset(self):
+        self._com = self.base.data.subtree_com[self._torso, :2].copy()
+
+    def _reward(self, a, info):
+        com = self.base.data.subtree_com[self._torso, :2].copy()
+        v = (com - self._com) / self.dt
+        self._com = com
+        return v[0] * np.cos(self.task) + v[1] * np.sin(self.task) - 1e-4 * float(a @ a)
+
+
+class HalfCheetahVel(_Wrapped):
+    task_kind, task_low, task_high = "velocity", 1.0, 10.0
+
+    def __init__(self, max_episode_steps=1000, **kwargs):
+        from gymnasium.envs.mujoco.half_cheetah_v5 import HalfCheetahEnv
+        super().__init__(HalfCheetahEnv(**kwargs), max_episode_steps)
+
+    def _reward(self, a, info):
+        return -abs(info["x_velocity"] - self.task) - 0.01 * float(a @ a)
+
+
+class HopperVel(_Wrapped):
+    task_kind, task_low, task_high = "velocity", 0.0, 2.1
+
+    def __init__(self, max_episode_steps=1000, **kwargs):
+        from gymnasium.envs.mujoco.hopper_v5 import HopperEnv
+        super().__init__(HopperEnv(**kwargs), max_episode_steps)
+
+    def _reward(self, a, info):
+        return -abs(info["x_velocity"] - self.task) + 1.0 - 1e-3 * float(a @ a)
