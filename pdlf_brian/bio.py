@@ -137,6 +137,13 @@ class BioNetwork:
         for layer, c, values in synapse_values(self.layout, genomes, self.B):
             self.synapses[layer].variables[c].get_value()[:] = values
 
+    def finite_weights(self) -> np.ndarray:
+        """(P, B): True where every weight of the copy is finite (False: the rule diverged)."""
+        ok = np.ones(self.N, dtype=bool)
+        for syn in self.synapses.values():
+            ok &= np.all(np.isfinite(syn.variables["w"].get_value().reshape(self.N, -1)), axis=1)
+        return ok.reshape(self.P, self.B)
+
     def run_open_loop(self, genomes, inputs) -> np.ndarray:
         """inputs (T, P, B, n_in) -> readout at the end of each step (T, P, B, n_out)."""
         inputs = np.asarray(inputs, dtype=float)

@@ -16,6 +16,9 @@ network's single environment operation hands the readout to
 
 A non-finite observation (a blown-up simulation) ends that episode with
 ``NAN_PENALTY`` added to its return and is recorded as an event; the batch goes on.
+A diverged controller (non-finite readout during the episode, or non-finite
+weights at its end) gets the finite worst return ``DIVERGED_PER_STEP *
+episode_steps``, lower than any return the tasks can produce.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ import numpy as np
 from .tasks import make_env
 
 NAN_PENALTY = -100.0
+DIVERGED_PER_STEP = -100.0
 
 
 class ObsNormaliser:
@@ -133,7 +137,6 @@ class EpisodeBatch:
         if bad.any():  # a diverged controller (non-finite weights or readout): its episodes end here
             self.diverged |= bad
             self.alive &= ~bad
-            rewards[bad] = NAN_PENALTY
         live = np.flatnonzero(self.alive)
         for k in live:
             obs, r, terminated, truncated, _ = self.envs[k].step(actions[k])
@@ -155,6 +158,11 @@ class EpisodeBatch:
         if self.learn:
             self.normaliser.update(self.obs[self.alive])
         return self._inputs(self.obs)
+
+    def finish(self, finite_weights: np.ndarray) -> None:
+        """After the run: copies whose weights are not all finite diverged too; give them the worst return."""
+        self.diverged |= ~np.asarray(finite_weights).reshape(self.N)
+        self.returns[self.diverged] = DIVERGED_PER_STEP * self.episode_steps
 
     def close(self):
         for e in self.envs:

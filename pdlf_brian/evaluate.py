@@ -128,6 +128,7 @@ class RLEvaluator:
             raise ValueError(f"this evaluator plays {self.K} tasks per individual; got {len(tasks)}")
         self.batch.start(tasks, seeds, learn_stats, override)
         self.network.run_closed_loop(padded, self.batch)
+        self.batch.finish(self.network.finite_weights())
         returns = self.batch.returns.reshape(self.P, self.K)
         diverged = self.batch.diverged.reshape(self.P, self.K).any(axis=1)
         return returns[:n], diverged[:n]

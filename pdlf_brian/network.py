@@ -235,6 +235,13 @@ class ReferenceNetwork:
         else:
             self._x[:] = x
 
+    def finite_weights(self) -> np.ndarray:
+        """(P, B): True where every weight of the copy is finite (False: the rule diverged)."""
+        ok = np.ones(self.N, dtype=bool)
+        for syn in self.synapses.values():
+            ok &= np.all(np.isfinite(syn.variables["w"].get_value().reshape(self.N, -1)), axis=1)
+        return ok.reshape(self.P, self.B)
+
     def recorded(self) -> dict[str, np.ndarray]:
         """After a recorded run: per-step state, shaped (T, P, B, ...)."""
         if not self.record:

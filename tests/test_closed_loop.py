@@ -1,0 +1,214 @@
+"""Closed loop: the batched Brian2 controllers stepping environments, against an independent loop."""
+import numpy as np
+import pytest
+
+from numpy_reference import normalise, rule_e5
+from pdlf_brian.closed_loop import DIVERGED_PER_STEP, NAN_PENALTY, ObsNormaliser
+from pdlf_brian.config import Config
+from pdlf_brian.evaluate import RLEvaluator
+from pdlf_brian.genome import GenomeLayout
+from pdlf_brian.tasks import make_env
+
+COEFS = ("eta", "A", "B", "C", "D")
+
+
+def lockstep_reference(env_name, genomes, H, tasks, seeds, steps):
+    """P genomes x K tasks stepped in lockstep, as the batch does, with NumPy E1-E6."""
+    P, K = len(genomes), len(tasks)
+    envs = [[make_env(env_name, max_episode_steps=steps) for _ in range(K)] for _ in range(P)]
+    obs = np.array([[envs[p][b].reset(seed=int(seeds[b]), options={"task": tasks[b]})[0] for b in range(K)]
+                    for p in range(P)])
+    n_obs, n_act = obs.shape[-1], envs[0][0].action_space.shape[0]
+    layout = GenomeLayout([("in", n_obs, H), ("out", H, n_act)], COEFS)
+    coefs = [layout.decode(g[None]) for g in genomes]
+    seen = [obs.reshape(-1, n_obs)[:, :-1].copy()]
+
+    def norm(o):
+        allobs = np.concatenate(seen)
+        m, v = allobs.mean(0), np.clip(allobs.var(0), 1e-6, 1e6) if len(allobs) > 1 else np.ones(n_obs - 1)
+        out = o.copy()
+        out[..., :-1] = np.clip((o[..., :-1] - m) / np.sqrt(v), -5, 5)
+        return out
+
+    W1 = np.zeros((P, K, n_obs, H)); W2 = np.zeros((P, K, H, n_act))
+    u = np.zeros((P, K, H)); tr = np.zeros((P, K, H))
+    alive = np.ones((P, K), bool); returns = np.zeros((P, K))
+    x = norm(obs)
+    for t in range(steps):
+        acts = np.zeros((P, K, n_act))
+        for p in range(P):
+            c1 = {k: coefs[p]["in"][k][0] for k in COEFS}
+            c2 = {k: coefs[p]["out"][k][0] for k in COEFS}
+            for b in range(K):
+                I = W1[p, b].T @ x[p, b]
+                u[p, b] = I + (u[p, b] - I) / np.e
+                s = (u[p, b] > 0.1).astype(float) - (u[p, b] < -0.1).astype(float)
+                u[p, b] = np.where(s != 0, 0.0, u[p, b])
+                tr[p, b] = tr[p, b] / np.e + (1 - 1 / np.e) * s
+                a = W2[p, b].T @ s
+                W1[p, b] = normalise(W1[p, b] + rule_e5(c1, x[p, b], tr[p, b]))
+                W2[p, b] = normalise(W2[p, b] + rule_e5(c2, tr[p, b], a))
+                acts[p, b] = np.clip(np.tanh(a), -1, 1)
+        for p in range(P):
+            for b in range(K):
+                if alive[p, b]:
+                    o, r, term, trunc, _ = envs[p][b].step(acts[p, b])
+                    obs[p, b] = o
+                    returns[p, b] += r
+                    alive[p, b] = not (term or trunc)
+        if not alive.any():
+            break
+        seen.append(obs[alive][:, :-1])
+        x = norm(obs)
+    return returns
+
+
+def _cfg(**kw):
+    base = dict(task="halfcheetah_vel", pop=2, hidden=6, episode_steps=12, tasks_per_eval=2, sharing="synapse")
+    base.update(kw)
+    return Config(**base).validate()
+
+
+def test_reference_closed_loop_matches_independent_numpy_loop():
+    cfg = _cfg()
+    ev = RLEvaluator(cfg, 2)
+    rng = np.random.default_rng(0)
+    genomes = rng.normal(0, 0.5, (2, ev.layout.size))
+    tasks, seeds = [2.0, 5.0], [11, 12]
+    returns, diverged = ev.episode(genomes, tasks, seeds, learn_stats=True)
+    expected = lockstep_reference("halfcheetah_vel", genomes, 6, tasks, seeds, 12)
+    np.testing.assert_allclose(returns, expected, rtol=1e-9, atol=1e-9)
+    assert not diverged.any()
+    assert ev.batch.lengths.tolist() == [12] * 4
+
+
+def test_terminated_copies_stop_counting_and_the_run_stops():
+    cfg = _cfg(task="hopper_vel", episode_steps=400, hidden=4)
+    ev = RLEvaluator(cfg, 2)
+    genomes = np.zeros((2, ev.layout.size))  # zero weights: the hopper stands still and falls
+    returns, _ = ev.episode(genomes, [0.0, 1.0], [1, 2])
+    lengths = ev.batch.lengths
+    assert lengths.max() < 400, "every hopper fell, so the single run() stopped early"
+    # a fallen hopper earned exactly its reward up to the fall: replay one copy by hand
+    env = make_env("hopper_vel", max_episode_steps=400)
+    env.reset(seed=1, options={"task": 0.0})
+    total, n = 0.0, 0
+    while True:
+        _, r, term, trunc, _ = env.step(np.zeros(3))
+        total, n = total + r, n + 1
+        if term or trunc:
+            break
+    assert n == lengths[0] and returns[0, 0] == pytest.approx(total, rel=1e-12)
+
+
+def test_nan_observation_ends_that_episode_with_a_penalty(monkeypatch):
+    cfg = _cfg(episode_steps=10)
+    ev = RLEvaluator(cfg, 2)
+    victim = ev.batch.envs[1]
+    original = victim.step
+    calls = {"n": 0}
+
+    def broken(a):
+        calls["n"] += 1
+        obs, r, term, trunc, info = original(a)
+        if calls["n"] == 3:
+            obs = obs * np.nan
+        return obs, r, term, trunc, info
+
+    monkeypatch.setattr(victim, "step", broken)
+    returns, diverged = ev.episode(np.zeros((2, ev.layout.size)), [2.0, 3.0], [1, 1])
+    assert np.isfinite(returns).all()
+    assert ev.batch.lengths.tolist() == [10, 3, 10, 10]
+    assert returns[0, 1] < NAN_PENALTY / 2 and returns[1, 1] > NAN_PENALTY / 2
+    assert any("non-finite observation" in e for e in ev.batch.events)
+    assert np.isfinite(ev.batch.normaliser.mean).all(), "the NaN never reaches the statistics"
+
+
+def test_diverging_genome_gets_a_finite_penalty_and_others_are_untouched():
+    cfg = _cfg(episode_steps=8)
+    ev = RLEvaluator(cfg, 2)
+    good = np.random.default_rng(3).normal(0, 0.3, ev.layout.size)
+    bad = good.copy()
+    bad[:10] = np.inf
+    r_pair, d_pair = ev.episode(np.vstack([good, bad]), [2.0, 3.0], [4, 5])
+    r_alone, _ = ev.episode(np.vstack([good, good]), [2.0, 3.0], [4, 5])
+    assert d_pair.tolist() == [False, True] and np.isfinite(r_pair).all()
+    assert np.all(r_pair[1] == DIVERGED_PER_STEP * 8) and r_pair[1].max() < r_pair[0].min()
+    np.testing.assert_allclose(r_pair[0], r_alone[0], rtol=1e-12)
+
+
+def test_normaliser_statistics_freeze_and_round_trip():
+    rng = np.random.default_rng(4)
+    data = [rng.normal(3, 2, (n, 5)) for n in (7, 1, 12)]
+    norm = ObsNormaliser(5, raw_last=True)
+    for d in data:
+        norm.update(d)
+    allx = np.concatenate(data)[:, :4]
+    np.testing.assert_allclose(norm.mean, allx.mean(0), rtol=1e-12)
+    np.testing.assert_allclose(norm.std, allx.std(0), rtol=1e-12)
+    out = norm(np.concatenate(data))
+    np.testing.assert_array_equal(out[:, 4], np.concatenate(data)[:, 4])  # the task value stays raw
+    assert np.abs(out[:, :4]).max() <= 5
+    norm.frozen = True
+    norm.update(rng.normal(100, 1, (5, 5)))
+    np.testing.assert_allclose(norm.mean, allx.mean(0), rtol=1e-12)
+    other = ObsNormaliser(5, raw_last=True)
+    other.load_state_dict(norm.state_dict())
+    np.testing.assert_array_equal(other(out), norm(out))
+    with pytest.raises(ValueError, match="statistics are for 4"):
+        ObsNormaliser(9, raw_last=True).load_state_dict(norm.state_dict())
+
+
+def test_checkpoint_from_another_environment_is_refused(tmp_path):
+    ev = RLEvaluator(_cfg(), 2)
+    with pytest.raises(ValueError, match="needs"):
+        ev.episode(np.zeros((2, ev.layout.size + 3)), [2.0, 3.0], [1, 1])
+    other = RLEvaluator(_cfg(task="hopper_vel"), 2)
+    with pytest.raises(ValueError, match="statistics are for"):
+        ev.load_state_dict(other.state_dict())
+
+
+def test_bio_closed_loop_runs_one_env_step_per_window():
+    cfg = _cfg(model="bio", task="fetch", episode_steps=6, hidden=5, env_step_ms=10.0)
+    ev = RLEvaluator(cfg, 2)
+    genomes = np.random.default_rng(5).normal(0, 0.5, (2, ev.layout.size))
+    returns, diverged = ev.episode(genomes, [None, None], [1, 2], learn_stats=True)
+    assert np.isfinite(returns).all() and not diverged.any()
+    assert ev.batch.lengths.tolist() == [6] * 4
+    again, _ = ev.episode(genomes, [None, None], [1, 2])
+    assert not np.allclose(returns, 0)
+    # same genomes and seeds, statistics learnt further in between: finite, same shape
+    assert again.shape == returns.shape
+
+
+def test_reference_action_bounds_flag():
+    ev = RLEvaluator(_cfg(action_bounds="reference"), 2)
+    assert not ev.batch.squash.any()  # plastic agent: linear readout
+    ev = RLEvaluator(_cfg(action_bounds="reference", rule="weights"), 2)
+    assert ev.batch.squash.all()      # weight-trained baseline: tanh
+    a = ev.batch.actions(np.full((2, 2, 6), 3.0))
+    np.testing.assert_allclose(a, np.tanh(3.0))
+
+
+def test_rl_training_resumes_identically_with_its_observation_statistics(tmp_path):
+    import csv
+    import json
+
+    from pdlf_brian.evolve import Trainer, load_checkpoint
+
+    tiny = dict(task="halfcheetah_vel", pop=3, hidden=4, episode_steps=10, tasks_per_eval=2, seed=2)
+    Trainer(Config(generations=3, **tiny), tmp_path / "full", quiet=True).run()
+    Trainer(Config(generations=2, **tiny), tmp_path / "part", quiet=True).run()
+    saved = json.loads((tmp_path / "part/config.json").read_text())
+    saved["generations"] = 3
+    (tmp_path / "part/config.json").write_text(json.dumps(saved))
+    Trainer(Config(generations=3, **tiny), tmp_path / "part", resume=True, quiet=True).run()
+    rows = [list(csv.DictReader(open(tmp_path / d / "progress.csv"))) for d in ("full", "part")]
+    assert [{k: v for k, v in r.items() if k != "seconds"} for r in rows[0]] == \
+           [{k: v for k, v in r.items() if k != "seconds"} for r in rows[1]]
+    full, part = (json.loads((tmp_path / d / "result.json").read_text()) for d in ("full", "part"))
+    assert full["score_centre"] == part["score_centre"]
+    stats = load_checkpoint(tmp_path / "full")["evaluator"]["obs_normaliser"]
+    # 3 generations x 8 copies x (the first observation + 9 more; the 10th ends the episode)
+    assert stats["count"] == 3 * 8 * 10
+    assert json.loads((tmp_path / "full/obs_stats.json").read_text())["count"] == stats["count"]
