@@ -3,6 +3,7 @@
     pdlf train  --task wm --len 8 --lat 8 --out runs/wm            (one experiment, one run directory)
     pdlf replay --genome G.npy --inputs X.npy --hidden H --outputs M --out T.npz
     pdlf rules                                                      (list the shipped rules)
+    pdlf bench loop --task ant_dir --model reference --batch 64    (closed loop vs bare stepping)
 
 Errors in settings, rule files or shapes are one line on stderr and exit code 2,
 before anything is compiled or run (``--debug`` shows the traceback).
@@ -59,6 +60,17 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, required=True, help=".npz with actions, w1, w2, spikes")
 
     sub.add_parser("rules", help="list the shipped plasticity rules")
+
+    b = sub.add_parser("bench", help="measure throughput (prints ratio=... as its last line)")
+    bsub = b.add_subparsers(dest="bench", required=True)
+    bl = bsub.add_parser("loop", help="closed loop vs bare stepping of the same environments")
+    bl.add_argument("--task", required=True)
+    bl.add_argument("--model", default="reference", choices=["reference", "bio"])
+    bl.add_argument("--batch", type=int, default=64, help="individuals x 8 tasks (a multiple of 8)")
+    bl.add_argument("--episode-steps", type=int, default=200)
+    bl.add_argument("--rounds", type=int, default=3)
+    bl.add_argument("--hidden", type=int, default=32)
+    bl.add_argument("--env-step-ms", type=float, default=20.0)
     return p
 
 
@@ -118,10 +130,17 @@ def _rules(args) -> int:
     return 0
 
 
+def _bench(args) -> int:
+    from .bench import bench_loop
+
+    bench_loop(args.task, args.model, args.batch, args.episode_steps, args.rounds, args.hidden, args.env_step_ms)
+    return 0
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"train": _train, "replay": _replay, "rules": _rules}[args.command](args)
+        return {"train": _train, "replay": _replay, "rules": _rules, "bench": _bench}[args.command](args)
     except (ConfigError, ValueError, FileNotFoundError) as exc:
         if args.debug:
             raise

@@ -212,3 +212,13 @@ def test_rl_training_resumes_identically_with_its_observation_statistics(tmp_pat
     # 3 generations x 8 copies x (the first observation + 9 more; the 10th ends the episode)
     assert stats["count"] == 3 * 8 * 10
     assert json.loads((tmp_path / "full/obs_stats.json").read_text())["count"] == stats["count"]
+
+
+def test_bench_loop_prints_ratio_last(capsys):
+    from pdlf_brian.cli import main
+    assert main(["bench", "loop", "--task", "swimmer_dir", "--batch", "16", "--episode-steps", "5",
+                 "--rounds", "1", "--hidden", "4"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1].startswith("ratio=") and float(lines[-1][6:]) > 0
+    assert any(l.startswith("closed loop") for l in lines) and any(l.startswith("bare") for l in lines)
+    assert main(["bench", "loop", "--task", "swimmer_dir", "--batch", "12"]) == 2  # not a multiple of 8

@@ -1,0 +1,112 @@
+"""``pdlf bench loop``: closed-loop throughput against bare environment stepping, side by side.
+
+    pdlf bench loop --task ant_dir --model reference --batch 64
+
+The same P x K environments (K = 8 training tasks, P = batch / K) are stepped
+(a) by the batched Brian2 controller inside one ``run()`` per episode and
+(b) bare, by the same Python loop with random actions and no network, in
+alternating rounds in one process (so machine noise hits both alike).  Prints
+the throughput of each, where the closed loop's time goes (environment
+stepping, Brian2, glue), and ``ratio=<closed-loop / bare>`` as the last line.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .config import Config
+
+
+def _bare_round(batch, rng, tasks, seeds):
+    """Step the batch's environments with random actions until every episode ends; (steps, seconds)."""
+    batch.start(tasks, seeds, learn_stats=False)
+    t0 = time.perf_counter()
+    steps = 0
+    live = list(range(batch.N))
+    for _ in range(batch.episode_steps):
+        actions = rng.uniform(batch.low, batch.high, (batch.N, batch.n_act))
+        nxt = []
+        for k in live:
+            _, _, term, trunc, _ = batch.envs[k].step(actions[k])
+            steps += 1
+            if not (term or trunc):
+                nxt.append(k)
+        live = nxt
+        if not live:
+            break
+    return steps, time.perf_counter() - t0
+
+
+def bench_loop(task: str, model: str = "reference", batch: int = 64, episode_steps: int = 200, rounds: int = 3,
+               hidden: int = 32, env_step_ms: float = 20.0, seed: int = 0, sigma: float = 0.1, out=print) -> float:
+    from .evaluate import RLEvaluator
+
+    K = 8
+    if batch % K:
+        raise ValueError(f"--batch must be a multiple of {K} (individuals x the 8 training tasks), got {batch}")
+    cfg = Config(task=task, model=model, pop=max(2, batch // K), hidden=hidden, episode_steps=episode_steps,
+                 tasks_per_eval=K, env_step_ms=env_step_ms, seed=seed).validate()
+    P = batch // K
+    t0 = time.perf_counter()
+    ev = RLEvaluator(cfg, P)
+    rng = np.random.default_rng(seed)
+    genomes = rng.normal(0, sigma, (P, ev.layout.size))
+    ev.evaluate(genomes, np.random.default_rng(0))  # warm-up: compiles the code objects
+    out(f"bench loop: {task}, model {model}, {P} individuals x {K} tasks = {batch} copies, "
+        f"{episode_steps} steps per episode, hidden {hidden}; built and warmed up in {time.perf_counter() - t0:.1f}s")
+    timer = _StepTimer(ev.batch)
+    closed, bare = [], []
+    for r in range(rounds):
+        g = np.random.default_rng([seed, r])
+        tasks, seeds = ev._draw(g)
+        timer.reset()
+        t0 = time.perf_counter()
+        ev.episode(genomes, tasks, seeds, learn_stats=True)
+        seconds = time.perf_counter() - t0
+        steps = int(ev.batch.lengths.sum())
+        closed.append((steps, seconds, timer.env_seconds, timer.glue_seconds))
+        bare.append(_bare_round(ev.batch, g, tasks, seeds))
+    cs, ct = sum(c[0] for c in closed), sum(c[1] for c in closed)
+    bs, bt = sum(b[0] for b in bare), sum(b[1] for b in bare)
+    env_t, glue_t = sum(c[2] for c in closed), sum(c[3] for c in closed)
+    rate_c, rate_b = cs / ct, bs / bt
+    out(f"closed loop : {rate_c:10.0f} env-steps/s  ({cs} steps in {ct:.2f}s)")
+    out(f"bare        : {rate_b:10.0f} env-steps/s  ({bs} steps in {bt:.2f}s, random actions)")
+    brian = ct - env_t - glue_t
+    out(f"closed-loop time: environments {100 * env_t / ct:.0f}%, Brian2 (network, rule, E6) "
+        f"{100 * brian / ct:.0f}%, glue (actions, normalisation, bookkeeping) {100 * glue_t / ct:.0f}%")
+    ratio = rate_c / rate_b
+    out(f"ratio={ratio:.3f}")
+    return ratio
+
+
+class _StepTimer:
+    """Wraps EpisodeBatch.step to split its time into environment stepping and the rest (glue)."""
+
+    def __init__(self, batch):
+        self.batch = batch
+        step_env = [e.step for e in batch.envs]
+        timer = self
+
+        for k, env in enumerate(batch.envs):
+            def timed(a, _f=step_env[k]):
+                t0 = time.perf_counter()
+                res = _f(a)
+                timer.env_seconds += time.perf_counter() - t0
+                return res
+            env.step = timed
+        original = batch.step
+
+        def step(readout):
+            t0 = time.perf_counter()
+            e0 = timer.env_seconds
+            res = original(readout)
+            timer.glue_seconds += (time.perf_counter() - t0) - (timer.env_seconds - e0)
+            return res
+        batch.step = step
+        self.reset()
+
+    def reset(self):
+        self.env_seconds = 0.0
+        self.glue_seconds = 0.0
