@@ -12,6 +12,8 @@ diverged)``, ``test(genomes, rng, n)``, and ``state_dict()`` /
 """
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 
 from .config import Config
@@ -21,7 +23,20 @@ from .tasks.wm import CopyTask
 
 def build_network(cfg: Config, n_in: int, n_out: int, n_individuals: int, n_copies: int, n_steps: int,
                   record: bool = False, name: str = "pdlf", closed_loop: bool = False):
-    """The batched network the config asks for (model x backend)."""
+    """The batched network the config asks for (model x backend).
+
+    After building, the heap is frozen (``gc.freeze``): Brian2 calls ``gc.collect()``
+    in every ``run()``, and with the long-lived network objects out of the
+    collector's sight that call drops from ~150 ms to ~30 ms per evaluation
+    (ENGINEERING.md; measured in docs/benchmarks.md).
+    """
+    net = _build_network(cfg, n_in, n_out, n_individuals, n_copies, n_steps, record, name, closed_loop)
+    gc.collect()
+    gc.freeze()
+    return net
+
+
+def _build_network(cfg, n_in, n_out, n_individuals, n_copies, n_steps, record, name, closed_loop):
     cfg.validate()
     rule = load_rule(cfg.rule)
     recurrent = cfg.topology == "rec"

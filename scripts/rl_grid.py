@@ -1,0 +1,108 @@
+"""RL learning curves for docs/results.md: tasks x arms x seeds at the scaled protocol.
+
+    python scripts/rl_grid.py --out runs/rl --tasks ant_dir halfcheetah_vel --arms pdlf weights \
+        --seeds 0 1 2 --generations 100 --jobs 2
+
+Arms: pdlf (scp+pdp), weights (the weight-trained baseline), scp and pdp (the ablations); every arm
+uses the same network, neurons, readout and action bounds.  Each cell is one `pdlf train` run
+directory (resumable); the summary (rl_grid.csv, rl_grid.md, one curve figure per task) is written at
+the end and can be rebuilt from existing runs with --summarise-only.
+"""
+import argparse
+import csv
+import itertools
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+ARMS = {"pdlf": ["--rule", "scp+pdp"], "weights": ["--rule", "weights"], "scp": ["--rule", "scp"],
+        "pdp": ["--rule", "pdp"]}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--out", type=Path, default=Path("runs/rl"))
+    p.add_argument("--tasks", nargs="+", default=["ant_dir"])
+    p.add_argument("--arms", nargs="+", default=["pdlf", "weights"], choices=list(ARMS))
+    p.add_argument("--seeds", type=int, nargs="+", default=[0])
+    p.add_argument("--generations", type=int, default=100)
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--summarise-only", action="store_true")
+    p.add_argument("extra", nargs="*", help="more pdlf train flags, after --")
+    a = p.parse_args()
+    cells = list(itertools.product(a.tasks, a.arms, a.seeds))
+
+    def run(cell):
+        task, arm, seed = cell
+        d = a.out / f"{task}_{arm}_s{seed}"
+        if (d / "result.json").exists():
+            return
+        cmd = [sys.executable, "-m", "pdlf_brian.cli", "train", "--task", task, "--seed", str(seed),
+               "--generations", str(a.generations), "--out", str(d), "--quiet", *ARMS[arm], *a.extra]
+        if (d / "checkpoint.pkl").exists():
+            cmd.append("--resume")
+        subprocess.run(cmd, check=True)
+        print("done", d.name, json.loads((d / "result.json").read_text())["score_centre"], flush=True)
+
+    if not a.summarise_only:
+        with ThreadPoolExecutor(a.jobs) as ex:
+            list(ex.map(run, cells))
+    summarise(a)
+
+
+def summarise(a):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = []
+    for task in a.tasks:
+        fig, ax = plt.subplots(figsize=(6, 3.6), dpi=120)
+        for arm, colour in zip(a.arms, ["tab:red", "tab:blue", "tab:orange", "tab:green"]):
+            runs = [a.out / f"{task}_{arm}_s{s}" for s in a.seeds]
+            done = [r for r in runs if (r / "result.json").exists()]
+            res = [json.loads((r / "result.json").read_text()) for r in done]
+            c = np.array([r["score_centre"] for r in res])
+            rows.append({"task": task, "arm": arm, "n": len(c),
+                         "centre_mean": round(float(c.mean()), 2) if len(c) else None,
+                         "centre_sd": round(float(c.std(ddof=1)), 2) if len(c) > 1 else None,
+                         "generations": res[0]["generations"] if res else None,
+                         "minutes_per_run": round(float(np.mean([r["wall_seconds"] for r in res])) / 60, 1)
+                         if res else None})
+            curves = []
+            for r in done:
+                with open(r / "progress.csv") as f:
+                    curves.append([float(x["centre"]) for x in csv.DictReader(f)])
+            if curves:
+                n = min(map(len, curves))
+                m = np.array([cv[:n] for cv in curves])
+                g = np.arange(n)
+                ax.plot(g, m.mean(0), color=colour, label=f"{arm} (n={len(curves)})")
+                if len(curves) > 1:
+                    ax.fill_between(g, m.min(0), m.max(0), color=colour, alpha=0.2)
+        ax.set_xlabel("generation")
+        ax.set_ylabel("centre: mean return (training tasks)")
+        ax.set_title(task)
+        ax.legend(fontsize=7)
+        fig.tight_layout()
+        fig.savefig(a.out / f"curves_{task}.png")
+        plt.close(fig)
+    with open(a.out / "rl_grid.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    lines = ["| task | arm | centre test return (mean ± sd, n) | generations | min/run |", "|---|---|---|---|---|"]
+    for r in rows:
+        sd = f" ± {r['centre_sd']}" if r["centre_sd"] is not None else ""
+        lines.append(f"| {r['task']} | {r['arm']} | {r['centre_mean']}{sd} ({r['n']}) | {r['generations']} | "
+                     f"{r['minutes_per_run']} |")
+    (a.out / "rl_grid.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
