@@ -3,6 +3,7 @@
     pdlf train  --task wm --len 8 --lat 8 --out runs/wm            (one experiment, one run directory)
     pdlf replay --genome G.npy --inputs X.npy --hidden H --outputs M --out T.npz
     pdlf rules                                                      (list the shipped rules)
+    pdlf check-rule my_rule.py                                      (every problem of a rule file)
     pdlf bench loop --task ant_dir --model reference --batch 64    (closed loop vs bare stepping)
 
 Errors in settings, rule files or shapes are one line on stderr and exit code 2,
@@ -60,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, required=True, help=".npz with actions, w1, w2, spikes")
 
     sub.add_parser("rules", help="list the shipped plasticity rules")
+
+    c = sub.add_parser("check-rule", help="check a rule file: one line per problem, exit 1 if any")
+    c.add_argument("file", help="a rule file (.py) or a shipped rule's name")
 
     b = sub.add_parser("bench", help="measure throughput (prints ratio=... as its last line)")
     bsub = b.add_subparsers(dest="bench", required=True)
@@ -130,6 +134,20 @@ def _rules(args) -> int:
     return 0
 
 
+def _check_rule(args) -> int:
+    from .check import check_rule
+
+    found, notes = check_rule(args.file)
+    for line in found:
+        print(line, file=sys.stderr)
+    if found:
+        return 1
+    for line in notes:
+        print(f"{args.file}: {line}")
+    print(f"{args.file}: ok")
+    return 0
+
+
 def _bench(args) -> int:
     from .bench import bench_loop
 
@@ -140,7 +158,8 @@ def _bench(args) -> int:
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
-        return {"train": _train, "replay": _replay, "rules": _rules, "bench": _bench}[args.command](args)
+        return {"train": _train, "replay": _replay, "rules": _rules, "bench": _bench,
+                "check-rule": _check_rule}[args.command](args)
     except (ConfigError, ValueError, FileNotFoundError) as exc:
         if args.debug:
             raise

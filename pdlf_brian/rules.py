@@ -120,7 +120,7 @@ def load_rule(name_or_path: str) -> Rule:
     return rule_from_module(module)
 
 
-def rule_from_module(module) -> Rule:
+def rule_from_module(module, check: bool = True) -> Rule:
     source = getattr(module, "__file__", None) or module.__name__
     where = f"rule file {source}"
     name = getattr(module, "NAME", None)
@@ -145,22 +145,30 @@ def rule_from_module(module) -> Rule:
         forms[form.lower()] = expr
     rule = Rule(name=name, coefficients=coefficients, source=source,
                 static=bool(getattr(module, "STATIC", False)), **forms)
-    validate(rule)
+    if check:
+        validate(rule)
     return rule
 
 
 def validate(rule: Rule) -> None:
-    """Syntax, identifiers, coefficient use and units, each reported in one line."""
+    """Raise the first of :func:`problems` as a one-line :class:`RuleError`."""
+    found = problems(rule)
+    if found:
+        raise RuleError(found[0])
+
+
+def problems(rule: Rule) -> list[str]:
+    """Every problem of a rule, one line each: syntax, identifiers, coefficient use, units."""
     where = f"rule '{rule.name}' ({rule.source})"
     if rule.static:
         if rule.coefficients != ("w",):
-            raise RuleError(f"{where}: a STATIC rule has exactly one coefficient, 'w' (the weights)")
-        return
+            return [f"{where}: a STATIC rule has exactly one coefficient, 'w' (the weights)"]
+        return []
     if not rule.has_discrete() and not rule.has_events():
-        raise RuleError(f"{where}: gives none of {', '.join(FORMS)}")
+        return [f"{where}: gives none of {', '.join(FORMS)}"]
     from brian2.parsing.sympytools import str_to_sympy
 
-    used = set()
+    found, used, parsed = [], set(), []
     for form in FORMS:
         expr = getattr(rule, form.lower())
         if expr is None:
@@ -168,23 +176,31 @@ def validate(rule: Rule) -> None:
         try:
             str_to_sympy(expr)
         except Exception as exc:
-            raise RuleError(f"{where}: {form} = {expr!r}: syntax error: {exc}".splitlines()[0]) from None
+            found.append(f"{where}: {form} = {expr!r}: syntax error: {exc}".splitlines()[0])
+            continue
         identifiers = get_identifiers(expr)
         unknown = identifiers - set(rule.coefficients) - OPERANDS[form] - _BUILTINS - _UNITS
         if unknown:
-            raise RuleError(
+            found.append(
                 f"{where}: {form} = {expr!r}: unknown identifier(s) {', '.join(sorted(unknown))} "
                 f"(allowed: coefficients {', '.join(rule.coefficients)}; operands {', '.join(sorted(OPERANDS[form]))})"
             )
+        else:
+            parsed.append(form)
         used |= identifiers
     unused = [c for c in rule.coefficients if c not in used]
     if unused:
-        raise RuleError(f"{where}: coefficient(s) declared but unused: {', '.join(unused)}")
-    _check_units(rule, where)
+        found.append(f"{where}: coefficient(s) declared but unused: {', '.join(unused)}")
+    for form in parsed:
+        try:
+            _check_units(rule, where, form)
+        except RuleError as exc:
+            found.append(str(exc))
+    return found
 
 
-def _check_units(rule: Rule, where: str) -> None:
-    """Every form must be a dimensionless weight increment (Brian2's own unit check)."""
+def _check_units(rule: Rule, where: str, only: str) -> None:
+    """The form ``only`` must be a dimensionless weight increment (Brian2's own unit check)."""
     from brian2 import DimensionMismatchError, get_dimensions
     from brian2.core.variables import Constant
     from brian2.parsing.expressions import parse_expression_dimensions
@@ -194,10 +210,8 @@ def _check_units(rule: Rule, where: str) -> None:
         variables[n] = Constant(n, 1.0)
     for n, v in DEFAULT_CONSTANTS.items():
         variables[n] = v
-    for form in FORMS:
+    for form in (only,):
         expr = getattr(rule, form.lower())
-        if expr is None:
-            continue
         for n in get_identifiers(expr) & _UNITS:
             unit = getattr(brian2.units, n)
             variables[n] = Constant(n, float(unit), dimensions=get_dimensions(unit))

@@ -55,3 +55,30 @@ def test_unknown_rule_name_lists_the_available_ones():
         load_rule("hebb")
     with pytest.raises(RuleError, match="no such file"):
         load_rule("/nonexistent/rule.py")
+
+
+def test_check_rule_reports_every_problem_one_line_each(tmp_path, capsys):
+    from pdlf_brian.cli import main
+    bad = tmp_path / "bad.py"
+    bad.write_text('NAME = "bad"\nCOEFFICIENTS = ("eta", "A", "K")\nDISCRETE = "eta * A * pre * nope"\n'
+                   'ON_PRE = "eta * A * apost * ms"\nON_POST = "eta * (A * apre"\n')
+    assert main(["check-rule", str(bad)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 4 and all(str(bad) in line for line in err)
+    joined = "\n".join(err)
+    for culprit in ("DISCRETE = 'eta * A * pre * nope': unknown identifier(s) nope",
+                    "ON_PRE = 'eta * A * apost * ms': unit mismatch", "ON_POST = 'eta * (A * apre': syntax error",
+                    "declared but unused: K"):
+        assert culprit in joined
+    broken = tmp_path / "broken.py"
+    broken.write_text('NAME = "b"\nCOEFFICIENTS = ("eta",)\nDISCRETE = (\n')
+    assert main(["check-rule", str(broken)]) == 1
+    assert "line 3: syntax error" in capsys.readouterr().err
+    assert main(["check-rule", str(tmp_path / "missing.py")]) == 1
+
+
+def test_check_rule_builds_good_rules_in_brian2(capsys):
+    from pdlf_brian.cli import main
+    assert main(["check-rule", "wm_pre"]) == 0
+    out = capsys.readouterr().out
+    assert "reference model: built and ran in Brian2" in out and "bio model: built and ran in Brian2" in out
