@@ -70,6 +70,11 @@ class Config:
                 raise ConfigError(f"config key '{key}': unknown value {getattr(self, key)!r}; "
                                   f"choose one of {', '.join(options)}")
 
+        for key in ("task", "model", "rule", "sharing", "backend"):
+            if not isinstance(getattr(self, key), str):
+                raise ConfigError(f"config key '{key}': must be a string, got {getattr(self, key)!r}")
+        if not isinstance(self.extra, dict):
+            raise ConfigError(f"config key 'extra': must be an object (dict), got {self.extra!r}")
         choose("task", TASKS)
         for key, value in TASK_DEFAULTS["wm" if self.task == "wm" else "rl"].items():
             if getattr(self, key) is None:

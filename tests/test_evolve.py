@@ -81,3 +81,52 @@ def test_divergent_genome_gets_finite_worst_fitness():
     acc, fit, diverged = ev.evaluate(np.vstack([good, huge, good]), np.random.default_rng(0))
     assert list(diverged) == [False, True, False]
     assert np.isfinite(fit).all() and fit[1] == -2.0 and fit[1] < fit[0]
+
+
+@pytest.mark.parametrize("after", [1, 3])
+def test_sigkill_then_resume_loses_nothing(tmp_path, after):
+    """A run killed with SIGKILL (no chance to clean up) and resumed ends like an uninterrupted run."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    flags = ["--task", "wm", "--hidden", "4", "--len", "3", "--lat", "1", "--sequences", "4",
+             "--test-sequences", "8", "--pop", "4", "--sigma0", "0.5", "--generations", "6", "--seed", "5",
+             "--quiet"]
+    cli = [sys.executable, "-m", "pdlf_brian.cli", "train", *flags]
+    subprocess.run([*cli, "--out", str(tmp_path / "full")], check=True, timeout=300)
+    part = tmp_path / "part"
+    proc = subprocess.Popen([*cli, "--out", str(part)])
+    deadline = time.time() + 240
+    while time.time() < deadline and proc.poll() is None:
+        if (part / "progress.csv").exists() and len(progress(part)) >= after:
+            break
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (part / "result.json").exists(), "killed before the end"
+    subprocess.run([*cli, "--out", str(part), "--resume"], check=True, timeout=300)
+    assert progress(part) == progress(tmp_path / "full")
+    np.testing.assert_array_equal(np.load(part / "genome_centre.npy"), np.load(tmp_path / "full/genome_centre.npy"))
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-5, 2000), st.floats(allow_nan=True),
+                    st.text(max_size=8), st.sampled_from(["wm", "ant_dir", "cython", "bio", "post", "ff", "scp"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(Config().to_dict()) + ["popsize", "lenght"]), _VALUES, max_size=6))
+def test_config_parser_accepts_valid_or_names_the_key(data):
+    """Any JSON-ish dict: a validated Config, or a ConfigError naming a key; never another exception."""
+    try:
+        cfg = Config.from_dict(data)
+    except ConfigError as exc:
+        msg = str(exc)
+        assert "config key" in msg or "unknown config key" in msg
+        assert any(k in msg for k in data) or "'topology'" in msg or "'hidden'" in msg or "'generations'" in msg
+        return
+    assert cfg.pop >= 2 and cfg.generations >= 1 and cfg.sigma0 > 0 and cfg.hidden >= 1
