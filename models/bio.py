@@ -13,7 +13,7 @@ to ``y``.  The readout is sampled at the end of every step (environment step or
 WM stimulus).
 
 Plasticity.  Each synapse has event-driven traces ``apre``, ``apost`` (jump +1
-at a spike, decay with tau_pre, tau_post).  The rule's ``ON_PRE`` increment is
+at a spike, decay with tau_apre, tau_apost; a rule may override both per synapse).  The rule's ``ON_PRE`` increment is
 applied at every presynaptic spike (before ``apre`` jumps), ``ON_POST`` at
 every postsynaptic spike (before ``apost`` jumps), and ``DRIFT`` is a constant
 increment per ``tau_drift``, applied every ``norm_dt``.  For the readout layer
@@ -29,8 +29,8 @@ layer's largest weight to 1, and it never divides by zero.
 Pair-timing window (single pre/post pair, no other spikes, D = 0), with
 Delta = t_post - t_pre:
 
-    Delta > 0 (pre first):  dw = eta * (B - A*C + A * exp(-Delta / tau_pre))
-    Delta < 0 (post first): dw = eta * (B - A*C + A * exp( Delta / tau_post))
+    Delta > 0 (pre first):  dw = eta * (B - A*C + A * exp(-Delta / tau_apre))
+    Delta < 0 (post first): dw = eta * (B - A*C + A * exp( Delta / tau_apost))
 
 E5's discrete window (METHOD.md) has the same shape: a threshold term -A*C,
 a single-factor term B, and an exponential coincidence term of amplitude A.
@@ -44,8 +44,8 @@ NAMESPACE = {
     "tau_ref": 2 * ms,
     "w_scale": 0.5,
     "tau_out": 50 * ms,
-    "tau_pre": 20 * ms,
-    "tau_post": 20 * ms,
+    "tau_apre": 20 * ms,
+    "tau_apost": 20 * ms,
     "tau_drift": 100 * ms,
     "norm_dt": 10 * ms,
     "w_budget": 4.0,
@@ -80,8 +80,8 @@ l1_out : 1
 
 SYNAPSE_EQS = """
 w : 1
-dapre/dt = -apre / tau_pre : 1 (event-driven)
-dapost/dt = -apost / tau_post : 1 (event-driven)
+dapre/dt = -apre / tau_apre : 1 (event-driven)
+dapost/dt = -apost / tau_apost : 1 (event-driven)
 l1_{layer}_post = abs(w) : 1 (summed)
 """
 

@@ -10,6 +10,7 @@ from .genome import GenomeLayout
 from .models import bio as bio_model
 from .network import block_diagonal, synapse_values
 from .rules import Rule
+from brian2.utils.stringtools import word_substitute
 
 # Brian2 warns that "v_post += w" next to "w += ..." in one pathway "may depend on the order of
 # execution": each synapse writes only its own w, and v_post is a summed-into target, so it does not.
@@ -29,6 +30,8 @@ def synapse_code(rule: Rule, layer: str) -> dict[str, str]:
     """Model, on_pre and on_post strings of one plastic (or static) layer."""
     coef = [f"{c} : 1 (constant)" for c in rule.coefficients if c != "w"]
     model = bio_model.SYNAPSE_EQS.format(layer=layer) + "\n".join(coef)
+    if rule.equations:
+        model += "\n" + rule.equations.strip()
     operands = bio_model.RULE_OPERANDS[layer]
     on_pre = [bio_model.TRANSMIT[layer]]
     on_post = []
@@ -36,9 +39,13 @@ def synapse_code(rule: Rule, layer: str) -> dict[str, str]:
         inc = rule.substituted("ON_PRE", operands)
         if inc is not None:
             on_pre.append(f"w += {inc}")
+        if rule.pre_updates:
+            on_pre += [word_substitute(l.strip(), operands) for l in rule.pre_updates.strip().splitlines()]
         inc = rule.substituted("ON_POST", operands)
         if inc is not None and layer != "out":
             on_post.append(f"w += {inc}")
+        if rule.post_updates and layer != "out":
+            on_post += [l.strip() for l in rule.post_updates.strip().splitlines()]
     on_pre.append("apre += 1")
     if layer != "out":
         on_post.append("apost += 1")
@@ -79,7 +86,7 @@ class BioNetwork:
             + [("out", n_hidden, n_out)]
         self.layout = GenomeLayout(shapes, rule.coefficients, sharing)
         self._name = name
-        self.namespace = dict(bio_model.NAMESPACE, **(namespace or {}))
+        self.namespace = dict(bio_model.NAMESPACE, **rule.namespace, **(namespace or {}))
         backends.activate_runtime(backend)
         self._build()
 
@@ -202,7 +209,7 @@ def pair_weight_change(rule: Rule, coefficients: dict, delta_ms, t0_ms=50.0, tai
     """
     backends.activate_runtime(backend)
     delta = np.atleast_1d(np.asarray(delta_ms, dtype=float))
-    ns = dict(bio_model.NAMESPACE, **(namespace or {}))
+    ns = dict(bio_model.NAMESPACE, **rule.namespace, **(namespace or {}))
     dt = defaultclock.dt
     n = len(delta)
     t_pre = np.full(n, t0_ms) + np.where(delta < 0, -delta, 0.0)
@@ -224,3 +231,32 @@ def pair_weight_change(rule: Rule, coefficients: dict, delta_ms, t0_ms=50.0, tai
     net = Network(pre, driver, post, kick, syn)
     net.run(duration, namespace=ns)
     return np.asarray(syn.w[:]).copy()
+
+
+def spikes_weight_change(rule: Rule, coefficients: dict, pre_ms, post_ms, tail_ms=100.0, namespace=None,
+                         backend="numpy") -> float:
+    """Weight change of one input synapse for given pre and post spike times (ms), simulated in Brian2.
+
+    As :func:`pair_weight_change`, for any spike trains (triplets, bursts); the post spikes are
+    forced one step after a strong drive, the refractory period permitting (keep them >= 3 ms apart).
+    """
+    backends.activate_runtime(backend)
+    pre_ms, post_ms = np.sort(np.atleast_1d(pre_ms)).astype(float), np.sort(np.atleast_1d(post_ms)).astype(float)
+    ns = dict(bio_model.NAMESPACE, **rule.namespace, **(namespace or {}))
+    dt = defaultclock.dt
+    duration = float(max(pre_ms.max(initial=0), post_ms.max(initial=0)) + tail_ms) * ms
+    ns["norm_dt"] = duration * 2
+    pre = SpikeGeneratorGroup(1, np.zeros(len(pre_ms), dtype=int), pre_ms * ms)
+    driver = SpikeGeneratorGroup(1, np.zeros(len(post_ms), dtype=int), post_ms * ms - dt)
+    post = NeuronGroup(1, bio_model.HIDDEN_EQS, threshold=bio_model.HIDDEN_THRESHOLD, reset=bio_model.HIDDEN_RESET,
+                       refractory=bio_model.REFRACTORY, method="exact", namespace=ns)
+    kick = Synapses(driver, post, on_pre="v_post += 10", namespace=ns)
+    kick.connect()
+    code = synapse_code(rule, "in")
+    syn = Synapses(pre, post, code["model"], on_pre=code["on_pre"].replace(bio_model.TRANSMIT["in"], "v_post += 0"),
+                   on_post=code["on_post"] or None, namespace=ns)
+    syn.connect()
+    for c, v in coefficients.items():
+        setattr(syn, c, v)
+    Network(pre, driver, post, kick, syn).run(duration, namespace=ns)
+    return float(syn.w[0])

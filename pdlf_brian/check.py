@@ -27,7 +27,7 @@ def check_rule(path_or_name: str) -> tuple[list[str], list[str]]:
                 return [f"rule file {path}: no such file"], []
             rule = rule_from_module(_import_file(path), check=False)
         else:
-            rule = load_rule(path_or_name)
+            rule = load_rule(path_or_name, check=False)
     except RuleError as exc:
         return [str(exc)], []
     found = problems(rule)

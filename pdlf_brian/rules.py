@@ -11,7 +11,7 @@ import importlib
 import importlib.util
 import pkgutil
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import brian2.units
@@ -47,6 +47,20 @@ class Rule:
     on_post: str | None = None
     drift: str | None = None
     static: bool = False
+    #: biological model only: extra synaptic equations (own traces, per-synapse time constants)
+    equations: str | None = None
+    #: biological model only: statements run after the weight increment at a pre/post spike
+    pre_updates: str | None = None
+    post_updates: str | None = None
+    #: constants (with units) the rule's strings use
+    namespace: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def defined_names(self) -> set[str]:
+        """Variables the rule's EQUATIONS define (usable in ON_PRE/ON_POST/DRIFT and the updates)."""
+        if not self.equations:
+            return set()
+        from brian2 import Equations
+        return set(Equations(self.equations).names)
 
     @property
     def plastic(self) -> bool:
@@ -99,7 +113,7 @@ def _import_file(path: Path):
     return module
 
 
-def load_rule(name_or_path: str) -> Rule:
+def load_rule(name_or_path: str, check: bool = True) -> Rule:
     """A shipped rule by name (``scp+pdp``) or a rule file by path (``my_rule.py``)."""
     path = Path(name_or_path)
     if path.suffix == ".py":
@@ -117,7 +131,7 @@ def load_rule(name_or_path: str) -> Rule:
             module = importlib.import_module(f"{_RULES_PACKAGE}.{names[name_or_path]}")
         except SyntaxError as exc:
             raise RuleError(f"rule file {exc.filename}: line {exc.lineno}: syntax error: {exc.msg}") from None
-    return rule_from_module(module)
+    return rule_from_module(module, check=check)
 
 
 def rule_from_module(module, check: bool = True) -> Rule:
@@ -143,8 +157,17 @@ def rule_from_module(module, check: bool = True) -> Rule:
         if expr is not None and not isinstance(expr, str):
             raise RuleError(f"{where}: {form} must be a string expression or None")
         forms[form.lower()] = expr
+    extra = {}
+    for key in ("EQUATIONS", "PRE_UPDATES", "POST_UPDATES"):
+        value = getattr(module, key, None)
+        if value is not None and not isinstance(value, str):
+            raise RuleError(f"{where}: {key} must be a string or None")
+        extra[key.lower()] = value
+    namespace = getattr(module, "NAMESPACE", None) or {}
+    if not isinstance(namespace, dict):
+        raise RuleError(f"{where}: NAMESPACE must be a dict of constants")
     rule = Rule(name=name, coefficients=coefficients, source=source,
-                static=bool(getattr(module, "STATIC", False)), **forms)
+                static=bool(getattr(module, "STATIC", False)), namespace=dict(namespace), **forms, **extra)
     if check:
         validate(rule)
     return rule
@@ -169,6 +192,43 @@ def problems(rule: Rule) -> list[str]:
     from brian2.parsing.sympytools import str_to_sympy
 
     found, used, parsed = [], set(), []
+    defined = set()
+    if rule.equations:
+        try:
+            defined = rule.defined_names()
+        except Exception as exc:
+            found.append(f"{where}: EQUATIONS: {type(exc).__name__}: {exc}".splitlines()[0])
+        used |= get_identifiers(rule.equations)
+    known_bio = set(rule.coefficients) | defined | set(rule.namespace) | {"apre", "apost", "w"}
+    if rule.equations and not found:
+        from brian2 import Equations
+        eqs = Equations(rule.equations)
+        reserved = {"w", "apre", "apost", "lastupdate", "tau_apre", "tau_apost"}
+        clash = (set(eqs.names) & reserved) - {"tau_apre", "tau_apost"}
+        if clash:
+            found.append(f"{where}: EQUATIONS redefine the package's synaptic variable(s) {', '.join(sorted(clash))}")
+        for eq in eqs.values():
+            unknown = (get_identifiers(str(eq.expr)) if eq.expr is not None else set()) \
+                - known_bio - _BUILTINS - _UNITS - {"t", "dt", "tau_apre", "tau_apost"}
+            if unknown:
+                found.append(f"{where}: EQUATIONS, '{eq.varname}': unknown identifier(s) {', '.join(sorted(unknown))}")
+    for key in ("PRE_UPDATES", "POST_UPDATES"):
+        code = getattr(rule, key.lower())
+        if not code:
+            continue
+        for line in code.strip().splitlines():
+            m = re.fullmatch(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\+=|-=|\*=|/=|=)\s*(.+)", line)
+            if not m:
+                found.append(f"{where}: {key}: {line.strip()!r}: not a statement 'variable (+)= expression'")
+                continue
+            target, _, expr = m.groups()
+            if target not in defined:
+                found.append(f"{where}: {key}: {line.strip()!r}: writes '{target}', which the rule's EQUATIONS "
+                             f"do not define (a pathway may only update the rule's own variables)")
+            unknown = get_identifiers(expr) - known_bio - _BUILTINS - _UNITS
+            if unknown:
+                found.append(f"{where}: {key}: {line.strip()!r}: unknown identifier(s) {', '.join(sorted(unknown))}")
+            used |= get_identifiers(expr)
     for form in FORMS:
         expr = getattr(rule, form.lower())
         if expr is None:
@@ -179,11 +239,12 @@ def problems(rule: Rule) -> list[str]:
             found.append(f"{where}: {form} = {expr!r}: syntax error: {exc}".splitlines()[0])
             continue
         identifiers = get_identifiers(expr)
-        unknown = identifiers - set(rule.coefficients) - OPERANDS[form] - _BUILTINS - _UNITS
+        allowed = OPERANDS[form] | (defined | set(rule.namespace) if form != "DISCRETE" else set())
+        unknown = identifiers - set(rule.coefficients) - allowed - _BUILTINS - _UNITS
         if unknown:
             found.append(
                 f"{where}: {form} = {expr!r}: unknown identifier(s) {', '.join(sorted(unknown))} "
-                f"(allowed: coefficients {', '.join(rule.coefficients)}; operands {', '.join(sorted(OPERANDS[form]))})"
+                f"(allowed: coefficients {', '.join(rule.coefficients)}; operands {', '.join(sorted(allowed))})"
             )
         else:
             parsed.append(form)
@@ -208,13 +269,20 @@ def _check_units(rule: Rule, where: str, only: str) -> None:
     variables = dict(DEFAULT_FUNCTIONS)
     for n in (*rule.coefficients, "pre", "post", "w", "apre", "apost"):
         variables[n] = Constant(n, 1.0)
+    if rule.equations:
+        from brian2 import Equations
+        for eq in Equations(rule.equations).values():
+            variables[eq.varname] = Constant(eq.varname, 1.0, dimensions=eq.dim)
+    for n, v in rule.namespace.items():
+        variables[n] = Constant(n, float(v), dimensions=get_dimensions(v))
     for n, v in DEFAULT_CONSTANTS.items():
         variables[n] = v
     for form in (only,):
         expr = getattr(rule, form.lower())
-        for n in get_identifiers(expr) & _UNITS:
+        for n in (get_identifiers(expr) & _UNITS) - set(variables):
             unit = getattr(brian2.units, n)
-            variables[n] = Constant(n, float(unit), dimensions=get_dimensions(unit))
+            if isinstance(unit, brian2.units.Quantity):
+                variables[n] = Constant(n, float(unit), dimensions=get_dimensions(unit))
         try:
             dim = parse_expression_dimensions(expr, variables)
         except DimensionMismatchError as exc:

@@ -14,6 +14,16 @@ A rule file is a plain Python module with a few module-level names
 ``STATIC``        optional, True for a rule without plasticity whose genome is
                   the weights themselves (``weights.py``)
 
+Optional, biological model only (see ``stdp.py``, ``triplet.py``, ``bcm.py``):
+
+``EQUATIONS``     extra Brian2 synaptic equations: the rule's own traces or
+                  subexpressions; defining ``tau_apre``/``tau_apost`` overrides
+                  the time constants of the package's traces per synapse
+``PRE_UPDATES``   statements run at a presynaptic spike after the weight
+                  increment (they may only write the rule's own variables)
+``POST_UPDATES``  the same at a postsynaptic spike
+``NAMESPACE``     constants with units used by the rule's strings
+
 A form a rule does not give (``None`` or absent) means "no term".  A rule that
 gives neither ``DISCRETE`` nor the biological forms cannot be used with the
 corresponding model; that is reported when the run starts.

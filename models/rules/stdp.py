@@ -1,0 +1,35 @@
+"""Classic pair-based STDP (Song, Miller & Abbott 2000), with evolvable amplitudes and time constants.
+
+The published rule, written for plain Brian2 (its tutorial form)::
+
+    dapre/dt  = -apre / taupre   (event-driven)     on_pre:  apre += Apre;   w += apost
+    dapost/dt = -apost / taupost (event-driven)     on_post: apost += Apost; w += apre
+    taupre = taupost = 20 ms,  Apre = 0.005,  Apost = -1.05 * Apre
+
+Made evolvable: every constant becomes ``published value * exp(k)``, with one
+dimensionless coefficient ``k`` per constant and per synapse, so the genome 0
+is exactly the published rule and the ES can scale each constant up or down
+(never flip a sign).  The package's synapse already has the two traces, jumping by
+1 at each spike; the rule's EQUATIONS override their time constants per synapse.
+
+Biological model only (there are no spike times in the discrete reference model):
+``pdlf train --model bio --rule stdp``.  On the readout (which does not spike)
+only the presynaptic term acts, with the readout ``y`` as the postsynaptic trace.
+Song et al. also clip w to [0, gmax]; here the package's synaptic scaling bounds
+the weights instead, as it does for every rule.
+"""
+from brian2 import ms
+
+NAME = "stdp"
+COEFFICIENTS = ("a_plus", "a_minus", "k_plus", "k_minus")
+NAMESPACE = {"A_plus0": 0.005, "A_minus0": 1.05 * 0.005, "tau_plus0": 20 * ms, "tau_minus0": 20 * ms}
+
+EQUATIONS = """
+tau_apre = tau_plus0 * exp(k_plus) : second (constant over dt)
+tau_apost = tau_minus0 * exp(k_minus) : second (constant over dt)
+"""
+
+DISCRETE = None
+ON_PRE = "-A_minus0 * exp(a_minus) * apost"   # post before pre: depression
+ON_POST = "A_plus0 * exp(a_plus) * apre"      # pre before post: potentiation
+DRIFT = None
