@@ -3,6 +3,7 @@
     pdlf train  --task wm --len 8 --lat 8 --out runs/wm            (one experiment, one run directory)
     pdlf replay --genome G.npy --inputs X.npy --hidden H --outputs M --out T.npz
     pdlf rules                                                      (list the shipped rules)
+    pdlf export --run runs/x --out agent.py                         (a plain-Brian2 script of the evolved agent)
     pdlf check-rule my_rule.py                                      (every problem of a rule file)
     pdlf bench loop --task ant_dir --model reference --batch 64    (closed loop vs bare stepping)
 
@@ -61,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, required=True, help=".npz with actions, w1, w2, spikes")
 
     sub.add_parser("rules", help="list the shipped plasticity rules")
+
+    e = sub.add_parser("export", help="write an evolved controller as a plain-Brian2 script")
+    e.add_argument("--run", type=Path, required=True, help="a finished run directory")
+    e.add_argument("--out", type=Path, required=True, help="the script to write, e.g. agent.py")
+    e.add_argument("--genome", choices=["centre", "best"], default="centre")
 
     c = sub.add_parser("check-rule", help="check a rule file: one line per problem, exit 1 if any")
     c.add_argument("file", help="a rule file (.py) or a shipped rule's name")
@@ -134,10 +140,23 @@ def _rules(args) -> int:
     return 0
 
 
+def _export(args) -> int:
+    from .export import export
+
+    path = export(args.run, args.out, args.genome)
+    print(f"pdlf: wrote {path}; run it with: python {path} inputs.npy out.npz")
+    return 0
+
+
 def _check_rule(args) -> int:
     from .check import check_rule
 
-    found, notes = check_rule(args.file)
+    try:
+        found, notes = check_rule(args.file)
+    except Exception as exc:  # a checker bug must still be one line (the traceback with --debug)
+        if args.debug:
+            raise
+        found, notes = [f"{args.file}: could not be checked: {type(exc).__name__}: {exc}".splitlines()[0]], []
     for line in found:
         print(line, file=sys.stderr)
     if found:
@@ -159,7 +178,7 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
         return {"train": _train, "replay": _replay, "rules": _rules, "bench": _bench,
-                "check-rule": _check_rule}[args.command](args)
+                "check-rule": _check_rule, "export": _export}[args.command](args)
     except (ConfigError, ValueError, FileNotFoundError) as exc:
         if args.debug:
             raise

@@ -1,0 +1,174 @@
+"""``pdlf export --run DIR --out agent.py``: an evolved controller as one plain-Brian2 script.
+
+The script imports only brian2 and numpy.  It holds the model's equations (the
+text of ``models/reference.py``), the rule's increment with its operands filled
+in, and the evolved coefficients of every synapse as literal numbers (exact:
+Python writes floats round-trip).  Run it on recorded inputs::
+
+    python agent.py inputs.npy out.npz      # inputs (T, n_in) -> actions, w1, w2, spikes
+
+It reproduces ``pdlf replay`` of the same genome (tested to 1e-12).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .config import Config
+from .models import reference as ref_model
+from .rules import load_rule
+
+TEMPLATE = '''"""PDLF controller exported by pdlf-brian {version}.
+
+Run directory: {run}
+Task {task}; model reference (METHOD.md E1-E6); rule {rule} (sharing {sharing}, topology {topology});
+genome: {which} ({genome_file}), {size} numbers.
+
+    python {script} inputs.npy out.npz
+
+inputs.npy: (T, {n_in}) inputs, one row per step (normalised observations or stimuli).
+out.npz: actions (T, {n_out}), w1 (T, {n_in}, {n_hidden}), w2 (T, {n_hidden}, {n_out}), spikes (T, {n_hidden}),
+the weights after each step's update.  Only brian2 and numpy are needed.
+"""
+import sys
+
+import numpy as np
+from brian2 import (Network, NetworkOperation, NeuronGroup, StateMonitor, Synapses, TimedArray, ms,
+                    prefs, set_device)
+
+N_IN, N_HIDDEN, N_OUT = {n_in}, {n_hidden}, {n_out}
+RECURRENT = {recurrent}
+NAMESPACE = {namespace}
+
+INPUT_EQS = """{input_eqs}"""
+HIDDEN_EQS = """{hidden_eqs}"""
+HIDDEN_STEP = """{hidden_step}"""
+READOUT_EQS = """{readout_eqs}"""
+CURRENTS = {currents}
+
+#: the evolved rule, with its operands filled in per layer
+RULE = {rule_code}
+
+#: evolved per-synapse coefficients, each (n_pre, n_post), row-major
+COEFFICIENTS = {{
+{coefficients}
+}}
+
+
+def normalise_factory(synapses):
+    views = [s.variables["w"].get_value() for s in synapses]
+
+    def normalise():
+        for w in views:  # E6: W <- W / max|W| (an all-zero layer stays zero)
+            m = np.abs(w).max()
+            if m > 0:
+                w /= m
+    return normalise
+
+
+def run(inputs, backend="numpy"):
+    inputs = np.asarray(inputs, dtype=float)
+    T = inputs.shape[0]
+    assert inputs.shape == (T, N_IN), f"inputs must be (T, {{N_IN}})"
+    set_device("runtime")
+    prefs.codegen.target = backend
+    ns = dict(NAMESPACE)
+    ns["stimulus"] = TimedArray(inputs, dt=1 * ms)
+    inp = NeuronGroup(N_IN, INPUT_EQS, dt=1 * ms, namespace=ns)
+    inp.run_regularly("x = stimulus(t, i)", when="start")
+    hid = NeuronGroup(N_HIDDEN, HIDDEN_EQS, dt=1 * ms, order=0, namespace=ns)
+    hid.run_regularly(HIDDEN_STEP, when="groups", order=0)
+    out = NeuronGroup(N_OUT, READOUT_EQS, dt=1 * ms, order=2, namespace=ns)
+    layers = [("in", inp, hid)] + ([("rec", hid, hid)] if RECURRENT else []) + [("out", hid, out)]
+    synapses = []
+    for order, (layer, src, tgt) in enumerate(layers):
+        coefs = COEFFICIENTS[layer]
+        model = "w : 1\\n" + CURRENTS[layer] + "".join(f"\\n{{c}} : 1 (constant)" for c in coefs if c != "w")
+        syn = Synapses(src, tgt, model, dt=1 * ms, namespace=ns)
+        syn.connect(i=np.repeat(np.arange(len(src)), len(tgt)), j=np.tile(np.arange(len(tgt)), len(src)))
+        for c, values in coefs.items():
+            syn.variables[c].get_value()[:] = np.asarray(values, dtype=float).ravel()
+        if RULE[layer] is not None:
+            syn.run_regularly(RULE[layer], when="synapses", order=order)
+        synapses.append(syn)
+    objects = [inp, hid, out, *synapses]
+    if RULE["in"] is not None:
+        objects.append(NetworkOperation(normalise_factory(synapses), dt=1 * ms, when="end", order=0))
+    mon = {{"actions": StateMonitor(out, "a", record=True, when="end", order=10),
+           "spikes": StateMonitor(hid, "s", record=True, when="end", order=10),
+           "w1": StateMonitor(synapses[0], "w", record=True, when="end", order=10),
+           "w2": StateMonitor(synapses[-1], "w", record=True, when="end", order=10)}}
+    Network(*objects, *mon.values()).run(T * ms, namespace=ns)
+    return {{"actions": np.asarray(mon["actions"].a).T, "spikes": np.asarray(mon["spikes"].s).T,
+            "w1": np.asarray(mon["w1"].w).T.reshape(T, N_IN, N_HIDDEN),
+            "w2": np.asarray(mon["w2"].w).T.reshape(T, N_HIDDEN, N_OUT)}}
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: python {script} inputs.npy out.npz")
+    result = run(np.load(sys.argv[1]))
+    np.savez(sys.argv[2], **result)
+    print("wrote", sys.argv[2], {{k: v.shape for k, v in result.items()}})
+'''
+
+
+def _literal(a: np.ndarray) -> str:
+    return "np.array([" + ", ".join(repr(float(v)) for v in a.ravel()) + f"]).reshape{tuple(a.shape)}"
+
+
+def export(run_dir, out, which: str = "centre") -> Path:
+    """Write the plain-Brian2 script of the run's ``centre`` (default) or ``best`` genome."""
+    from . import __version__
+    from .genome import GenomeLayout
+
+    run_dir, out = Path(run_dir), Path(out)
+    if which not in ("centre", "best"):
+        raise ValueError(f"which must be 'centre' or 'best', got {which!r}")
+    if not (run_dir / "config.json").exists():
+        raise FileNotFoundError(f"{run_dir} is not a run directory (no config.json)")
+    genome_file = run_dir / f"genome_{which}.npy"
+    if not genome_file.exists():
+        raise FileNotFoundError(f"{genome_file} not found: the run has not finished (resume it first)")
+    cfg = Config.load(run_dir / "config.json")
+    if cfg.model != "reference":
+        raise ValueError(f"export writes the reference model; this run uses model '{cfg.model}'")
+    rule = load_rule(cfg.rule)
+    if cfg.task == "wm":
+        from .tasks.wm import CopyTask
+        task = CopyTask(cfg.length, cfg.latency)
+        n_in, n_out = task.n_in, task.n_out
+    else:
+        from .tasks import make_env
+        env = make_env(cfg.task)
+        n_in, n_out = env.observation_space.shape[0], env.action_space.shape[0]
+    recurrent = cfg.topology == "rec"
+    shapes = [("in", n_in, cfg.hidden)] + ([("rec", cfg.hidden, cfg.hidden)] if recurrent else []) \
+        + [("out", cfg.hidden, n_out)]
+    layout = GenomeLayout(shapes, rule.coefficients, cfg.sharing)
+    genome = np.load(genome_file)
+    if genome.size != layout.size:
+        raise ValueError(f"{genome_file} has {genome.size} numbers; the run's network needs {layout.size}")
+    decoded = layout.decode(genome[None])
+    coef_lines = []
+    for l in layout.layers:
+        items = []
+        for c in rule.coefficients:
+            full = np.broadcast_to(decoded[l.name][c][0], (l.n_pre, l.n_post))
+            items.append(f'        "{c}": {_literal(np.ascontiguousarray(full))},')
+        coef_lines.append(f'    "{l.name}": {{\n' + "\n".join(items) + "\n    },")
+    currents = {"in": ref_model.CURRENT_FF, "rec": ref_model.CURRENT_REC, "out": ref_model.CURRENT_OUT}
+    rule_code = {l.name: (f"w += {rule.substituted('DISCRETE', ref_model.RULE_OPERANDS[l.name])}"
+                          if rule.plastic else None) for l in layout.layers}
+    text = TEMPLATE.format(
+        version=__version__, run=run_dir.resolve(), task=cfg.task, rule=rule.name, sharing=cfg.sharing,
+        topology=cfg.topology, which=which, genome_file=genome_file.name, size=layout.size, script=out.name,
+        n_in=n_in, n_hidden=cfg.hidden, n_out=n_out, recurrent=recurrent,
+        namespace=json.dumps({k: float(v) for k, v in ref_model.NAMESPACE.items()}),
+        input_eqs=ref_model.INPUT_EQS, hidden_eqs=ref_model.HIDDEN_EQS, hidden_step=ref_model.HIDDEN_STEP,
+        readout_eqs=ref_model.READOUT_EQS, currents=json.dumps({l.name: currents[l.name] for l in layout.layers}),
+        rule_code=json.dumps(rule_code).replace("null", "None"), coefficients="\n".join(coef_lines))
+    out.write_text(text)
+    return out

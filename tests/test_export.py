@@ -1,0 +1,41 @@
+"""pdlf export: a plain-Brian2 script that reproduces pdlf replay of the evolved genome."""
+import ast
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from pdlf_brian.cli import main, replay
+
+
+@pytest.mark.parametrize("sharing,topology", [("post", "rec"), ("synapse", "ff")])
+def test_exported_script_reproduces_replay(tmp_path, sharing, topology):
+    run = tmp_path / "run"
+    assert main(["train", "--task", "wm", "--hidden", "4", "--len", "3", "--lat", "1", "--sequences", "4",
+                 "--test-sequences", "8", "--pop", "4", "--generations", "2", "--sigma0", "0.5",
+                 "--sharing", sharing, "--topology", topology, "--out", str(run), "--quiet"]) == 0
+    script = tmp_path / "agent.py"
+    assert main(["export", "--run", str(run), "--out", str(script)]) == 0
+    imported = set()
+    for node in ast.walk(ast.parse(script.read_text())):
+        if isinstance(node, ast.Import):
+            imported |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add(node.module.split(".")[0])
+    assert imported <= {"brian2", "numpy", "sys"}, imported
+    x = np.random.default_rng(1).uniform(-1, 1, (30, 3))
+    np.save(tmp_path / "x.npy", x)
+    # run it outside the package's tree, as a user would
+    subprocess.run([sys.executable, str(script), str(tmp_path / "x.npy"), str(tmp_path / "o.npz")],
+                   check=True, cwd=tmp_path, timeout=300, capture_output=True)
+    got = np.load(tmp_path / "o.npz")
+    want = replay("reference", "scp+pdp", sharing, topology, "numpy", np.load(run / "genome_centre.npy"), x, 4, 1)
+    for key in ("actions", "w1", "w2", "spikes"):
+        np.testing.assert_allclose(got[key], want[key], rtol=1e-12, atol=1e-12, err_msg=key)
+    assert np.abs(want["w1"]).max() > 0, "the genome is plastic: the weights move"
+
+
+def test_export_refuses_unfinished_or_foreign_runs(tmp_path, capsys):
+    assert main(["export", "--run", str(tmp_path), "--out", str(tmp_path / "a.py")]) == 2
+    assert "not a run directory" in capsys.readouterr().err
