@@ -27,7 +27,7 @@ _TRAIN_FLAGS = {
     "hidden": int, "len": int, "lat": int, "sequences": int, "test_sequences": int,
     "stimulus_ms": float, "dt_ms": float, "pop": int, "generations": int, "sigma0": float, "seed": int,
     "separable_above": int, "episode_steps": int, "tasks_per_eval": int, "action_bounds": str,
-    "env_step_ms": float,
+    "env_step_ms": float, "workers": int, "ray": str,
 }
 _KEY = {"len": "length", "lat": "latency"}
 

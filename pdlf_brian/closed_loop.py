@@ -14,6 +14,12 @@ network's single environment operation hands the readout to
    clipped to [1e-6, 1e6], the task value left raw) and returns them as the
    next inputs.
 
+The statistics are updated once per generation, not within it: every
+individual of a generation sees the same normalisation (a fair ranking), and
+the observations each individual's copies fed to the network are summed per
+individual and merged in individual order, so the result does not depend on
+how the population is split across worker processes.
+
 A non-finite observation (a blown-up simulation) ends that episode with
 ``NAN_PENALTY`` added to its return and is recorded as an event; the batch goes on.
 A diverged controller (non-finite readout during the episode, or non-finite
@@ -42,12 +48,17 @@ class ObsNormaliser:
         self.frozen = False
 
     def update(self, obs: np.ndarray) -> None:
-        if self.frozen or len(obs) == 0:
+        """Add a batch of observations (rows)."""
+        if len(obs) == 0:
             return
         x = obs[:, :self.n]
-        n_b = len(x)
         mean_b = x.mean(axis=0)
-        m2_b = ((x - mean_b) ** 2).sum(axis=0)
+        self.merge(len(x), mean_b, ((x - mean_b) ** 2).sum(axis=0))
+
+    def merge(self, n_b: float, mean_b: np.ndarray, m2_b: np.ndarray) -> None:
+        """Add the statistics of another sample (Chan et al.); ignored while frozen."""
+        if self.frozen or n_b == 0:
+            return
         delta = mean_b - self.mean
         total = self.count + n_b
         self.mean = self.mean + delta * n_b / total
@@ -104,6 +115,8 @@ class EpisodeBatch:
         self.diverged = np.zeros(self.N, dtype=bool)
         self.learn = learn_stats
         self.override = override
+        n = self.normaliser.n
+        self.acc_n, self.acc_s1, self.acc_s2 = np.zeros(self.N), np.zeros((self.N, n)), np.zeros((self.N, n))
         self.t = 0
         self.rewards_log = []
         obs = np.empty((self.N, self.n_obs))
@@ -115,8 +128,30 @@ class EpisodeBatch:
         return obs
 
     def first(self):
-        self.normaliser.update(self.obs) if self.learn else None
+        self._collect(np.ones(self.N, dtype=bool))
         return self._inputs(self.obs)
+
+    def _collect(self, rows):
+        """Sum the observations the network is about to see, per copy (for the statistics)."""
+        if self.learn:
+            x = self.obs[rows, :self.normaliser.n]
+            self.acc_n[rows] += 1
+            self.acc_s1[rows] += x
+            self.acc_s2[rows] += x * x
+
+    def collected(self, n_individuals: int) -> list[tuple]:
+        """(count, mean, m2) of the observations of each of the first ``n_individuals``."""
+        out = []
+        n = self.normaliser.n
+        c = self.acc_n.reshape(self.P, self.K).sum(axis=1)
+        s1 = self.acc_s1.reshape(self.P, self.K, n).sum(axis=1)
+        s2 = self.acc_s2.reshape(self.P, self.K, n).sum(axis=1)
+        for p in range(n_individuals):
+            if c[p] == 0:
+                continue
+            mean = s1[p] / c[p]
+            out.append((float(c[p]), mean, np.maximum(s2[p] - c[p] * mean * mean, 0.0)))
+        return out
 
     def _inputs(self, obs):
         x = self.normaliser(obs)
@@ -155,8 +190,7 @@ class EpisodeBatch:
         self.t += 1
         if not self.alive.any():
             return None
-        if self.learn:
-            self.normaliser.update(self.obs[self.alive])
+        self._collect(self.alive)
         return self._inputs(self.obs)
 
     def finish(self, finite_weights: np.ndarray) -> None:

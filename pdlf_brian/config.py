@@ -61,6 +61,9 @@ class Config:
     sigma0: float = 0.1
     seed: int = 0
     separable_above: int = 500  # genome dimension above which separable (diagonal) CMA-ES is used
+    # execution (not part of the science: a run may be resumed with other values)
+    workers: int = 1            # local worker processes, each holding its slice of the population
+    ray: str | None = None      # Ray cluster address ('auto' or host:port); None: local processes
     # bookkeeping (not part of the science)
     extra: dict = field(default_factory=dict)
 
@@ -86,10 +89,15 @@ class Config:
         choose("topology", TOPOLOGIES)
         for key, lo in (("hidden", 1), ("length", 1), ("latency", 0), ("sequences", 1),
                         ("test_sequences", 1), ("pop", 2), ("generations", 1), ("separable_above", 0),
-                        ("episode_steps", 1), ("tasks_per_eval", 1)):
+                        ("episode_steps", 1), ("tasks_per_eval", 1), ("workers", 1)):
             v = getattr(self, key)
             if isinstance(v, bool) or not isinstance(v, int) or v < lo:
                 raise ConfigError(f"config key '{key}': must be an integer >= {lo}, got {v!r}")
+        if self.ray is not None and (not isinstance(self.ray, str) or not self.ray):
+            raise ConfigError(f"config key 'ray': an address ('auto' or host:port) or null, got {self.ray!r}")
+        if isinstance(self.workers, int) and isinstance(self.pop, int) and self.workers > self.pop + 1:
+            raise ConfigError(f"config key 'workers': at most pop + 1 = {self.pop + 1} (one individual each), "
+                              f"got {self.workers}")
         if self.task != "wm" and self.tasks_per_eval > 8:
             raise ConfigError(f"config key 'tasks_per_eval': at most 8 (the training tasks), got {self.tasks_per_eval}")
         for key in ("sigma0", "stimulus_ms", "dt_ms", "env_step_ms"):
@@ -140,5 +148,6 @@ class Config:
     def science(self) -> dict:
         """The keys that define a run's result (a resumed run must match these)."""
         d = self.to_dict()
-        d.pop("extra")
+        for key in ("extra", "workers", "ray"):
+            d.pop(key)
         return d

@@ -98,6 +98,12 @@ class WMEvaluator:
     def load_state_dict(self, state: dict) -> None:
         pass
 
+    def take_events(self) -> list[str]:
+        return []
+
+    def freeze_stats(self) -> None:
+        pass
+
 
 class RLEvaluator:
     """Scores genomes by their mean return over training tasks (closed loop).
@@ -157,11 +163,21 @@ class RLEvaluator:
             tasks = list(rng.choice(self.train_tasks, self.K, replace=False))
         return tasks, rng.integers(2**31 - 1, size=self.K)
 
-    def evaluate(self, genomes, rng: np.random.Generator):
+    def evaluate(self, genomes, rng: np.random.Generator, merge: bool = True):
+        """Scores with the statistics of the previous generations; then (``merge``) this
+        generation's observations join the statistics, individual by individual.
+        Without ``merge`` they are left in ``self.collected`` (worker processes)."""
         tasks, seeds = self._draw(rng)
         returns, diverged = self.episode(genomes, tasks, seeds, learn_stats=True)
+        self.collected = self.batch.collected(len(returns))
+        if merge:
+            self.merge_stats(self.collected)
         score = returns.mean(axis=1)
         return score, score, diverged
+
+    def merge_stats(self, collected) -> None:
+        for n, mean, m2 in collected:
+            self.batch.normaliser.merge(n, mean, m2)
 
     def test(self, genomes, rng: np.random.Generator, n_episodes: int = 8):
         """Mean return per genome with statistics frozen: every training task once (task envs),
@@ -185,6 +201,15 @@ class RLEvaluator:
         if "obs_normaliser" not in state:
             raise ValueError("the checkpoint has no observation statistics (a checkpoint of another task?)")
         self.batch.normaliser.load_state_dict(state["obs_normaliser"])
+
+    def take_events(self) -> list[str]:
+        """Environment events (blown-up simulations) since the last call."""
+        events, self.batch.events = self.batch.events, []
+        return events
+
+    def freeze_stats(self) -> None:
+        """METHOD.md 4: the statistics are frozen for evaluation (the final test, analyses)."""
+        self.batch.normaliser.frozen = True
 
 
 def make_evaluator(cfg: Config, n_individuals: int, **kwargs):

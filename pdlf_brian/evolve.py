@@ -100,7 +100,7 @@ class Trainer:
             print(msg, flush=True)
 
     def run(self) -> dict:
-        from .evaluate import make_evaluator
+        from .parallel import make_parallel_evaluator
 
         cfg = self.cfg
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -109,8 +109,17 @@ class Trainer:
         t_build = time.perf_counter()
         copies = cfg.sequences if cfg.task == "wm" else cfg.tasks_per_eval
         self._log(f"pdlf: building the batched network ({cfg.pop + 1} individuals x {copies} copies, "
-                  f"backend {cfg.backend}) ...")
-        evaluator = make_evaluator(cfg, cfg.pop + 1)
+                  f"backend {cfg.backend}"
+                  + (f", on Ray at {cfg.ray}" if cfg.ray else f", {cfg.workers} worker processes" if cfg.workers > 1 else "")
+                  + ") ...")
+        evaluator = make_parallel_evaluator(cfg, cfg.pop + 1, cfg.workers, cfg.ray)
+        try:
+            return self._run(cfg, evaluator, t_build)
+        finally:
+            if hasattr(evaluator, "close"):
+                evaluator.close()
+
+    def _run(self, cfg, evaluator, t_build):
         layout = evaluator.layout
         (self.dir / "genome_layout.json").write_text(json.dumps(layout.describe(), indent=1))
         self._log(f"pdlf: genome of {layout.size} numbers; built in {time.perf_counter() - t_build:.1f}s")
@@ -152,9 +161,7 @@ class Trainer:
                 worst = "fitness -2" if cfg.task == "wm" else "a return penalty, episodes ended"
                 events.append(f"generation {g}: {int(diverged.sum())} genome(s) diverged (non-finite weights or "
                               f"outputs); given {worst}")
-            env_events = getattr(getattr(evaluator, "batch", None), "events", [])
-            events += [f"generation {g}: {e}" for e in env_events]
-            env_events.clear()
+            events += [f"generation {g}: {e}" for e in evaluator.take_events()]
             if events:
                 with (self.dir / "events.log").open("a") as f:
                     f.write("\n".join(events) + "\n")
@@ -167,8 +174,7 @@ class Trainer:
         bar.close()
 
         centre = es.mean.copy()
-        if hasattr(evaluator, "batch"):
-            evaluator.batch.normaliser.frozen = True  # METHOD.md 4: statistics frozen at evaluation
+        evaluator.freeze_stats()  # METHOD.md 4: statistics frozen at evaluation
         test = evaluator.test(np.vstack([centre, best["genome"]]), np.random.default_rng([cfg.seed, TEST_STREAM]),
                               cfg.test_sequences if cfg.task == "wm" else 8)
         np.save(self.dir / "genome_centre.npy", centre)
@@ -192,7 +198,7 @@ class Trainer:
                            * cfg.episode_steps})
             (self.dir / "obs_stats.json").write_text(json.dumps(
                 {k: (v.tolist() if isinstance(v, np.ndarray) else v)
-                 for k, v in evaluator.batch.normaliser.state_dict().items()}) + "\n")
+                 for k, v in evaluator.state_dict()["obs_normaliser"].items()}) + "\n")
             title = f"{cfg.task}: {cfg.rule} ({cfg.model}, {cfg.topology}, {cfg.episode_steps} steps)"
             what = "mean return over the training tasks, statistics frozen"
         (self.dir / "result.json").write_text(json.dumps(result, indent=2) + "\n")

@@ -12,8 +12,12 @@ from pdlf_brian.tasks import make_env
 COEFS = ("eta", "A", "B", "C", "D")
 
 
-def lockstep_reference(env_name, genomes, H, tasks, seeds, steps):
-    """P genomes x K tasks stepped in lockstep, as the batch does, with NumPy E1-E6."""
+def lockstep_reference(env_name, genomes, H, tasks, seeds, steps, mean, std):
+    """P genomes x K tasks stepped in lockstep, as the batch does, with NumPy E1-E6.
+
+    The observation statistics (mean, std) are fixed during the episode; returns the returns and,
+    per genome, every observation its copies fed to the network.
+    """
     P, K = len(genomes), len(tasks)
     envs = [[make_env(env_name, max_episode_steps=steps) for _ in range(K)] for _ in range(P)]
     obs = np.array([[envs[p][b].reset(seed=int(seeds[b]), options={"task": tasks[b]})[0] for b in range(K)]
@@ -21,13 +25,11 @@ def lockstep_reference(env_name, genomes, H, tasks, seeds, steps):
     n_obs, n_act = obs.shape[-1], envs[0][0].action_space.shape[0]
     layout = GenomeLayout([("in", n_obs, H), ("out", H, n_act)], COEFS)
     coefs = [layout.decode(g[None]) for g in genomes]
-    seen = [obs.reshape(-1, n_obs)[:, :-1].copy()]
+    seen = [[obs[p, b, :-1].copy() for b in range(K)] for p in range(P)]
 
     def norm(o):
-        allobs = np.concatenate(seen)
-        m, v = allobs.mean(0), np.clip(allobs.var(0), 1e-6, 1e6) if len(allobs) > 1 else np.ones(n_obs - 1)
         out = o.copy()
-        out[..., :-1] = np.clip((o[..., :-1] - m) / np.sqrt(v), -5, 5)
+        out[..., :-1] = np.clip((o[..., :-1] - mean) / std, -5, 5)
         return out
 
     W1 = np.zeros((P, K, n_obs, H)); W2 = np.zeros((P, K, H, n_act))
@@ -58,9 +60,10 @@ def lockstep_reference(env_name, genomes, H, tasks, seeds, steps):
                     alive[p, b] = not (term or trunc)
         if not alive.any():
             break
-        seen.append(obs[alive][:, :-1])
+        for p, b in zip(*np.nonzero(alive)):
+            seen[p].append(obs[p, b, :-1].copy())
         x = norm(obs)
-    return returns
+    return returns, [np.array(v) for v in seen]
 
 
 def _cfg(**kw):
@@ -75,11 +78,20 @@ def test_reference_closed_loop_matches_independent_numpy_loop():
     rng = np.random.default_rng(0)
     genomes = rng.normal(0, 0.5, (2, ev.layout.size))
     tasks, seeds = [2.0, 5.0], [11, 12]
+    # statistics from "earlier generations"
+    mean, m2 = rng.normal(0, 1, 17), rng.uniform(1, 50, 17)
+    ev.batch.normaliser.merge(10.0, mean, m2)
+    std = np.sqrt(m2 / 10.0)
     returns, diverged = ev.episode(genomes, tasks, seeds, learn_stats=True)
-    expected = lockstep_reference("halfcheetah_vel", genomes, 6, tasks, seeds, 12)
+    expected, seen = lockstep_reference("halfcheetah_vel", genomes, 6, tasks, seeds, 12, mean, std)
     np.testing.assert_allclose(returns, expected, rtol=1e-9, atol=1e-9)
     assert not diverged.any()
     assert ev.batch.lengths.tolist() == [12] * 4
+    # what each genome's copies saw is what joins the statistics, genome by genome
+    for (n, m, v), obs in zip(ev.batch.collected(2), seen):
+        assert n == len(obs) == 2 * 12
+        np.testing.assert_allclose(m, obs.mean(0), rtol=1e-10)
+        np.testing.assert_allclose(v, ((obs - obs.mean(0)) ** 2).sum(0), rtol=1e-6, atol=1e-9)
 
 
 def test_terminated_copies_stop_counting_and_the_run_stops():
