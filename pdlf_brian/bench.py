@@ -110,3 +110,63 @@ class _StepTimer:
     def reset(self):
         self.env_seconds = 0.0
         self.glue_seconds = 0.0
+
+
+def _rss_mib(pid: int) -> float:
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def bench_scaling(task: str, workers: int = 2, ray: str | None = None, pop: int = 31, rounds: int = 3,
+                  episode_steps: int = 100, hidden: int = 32, seed: int = 0, out=print) -> float:
+    """Generation throughput with ``workers`` workers against one process, in alternating rounds."""
+    import os
+
+    from .evaluate import make_evaluator
+    from .parallel import LocalPool
+
+    extra = {"episode_steps": episode_steps} if task != "wm" else {}
+    cfg = Config(task=task, pop=pop, hidden=hidden, seed=seed, **extra).validate()
+    P = pop + 1
+    t0 = time.perf_counter()
+    one = make_evaluator(cfg, P)
+    if ray:
+        from .ray_pool import RayPool
+        many = RayPool(cfg, P, workers, ray)
+        pids = many.worker_pids()
+    else:
+        many = LocalPool(cfg, P, workers)
+        pids = [p.pid for p in many.procs]
+    rng = np.random.default_rng(seed)
+    genomes = rng.normal(0, 0.1, (P, one.layout.size))
+    one.evaluate(genomes, np.random.default_rng(0))
+    many.evaluate(genomes, np.random.default_rng(0))
+    out(f"bench scaling: {task}, population {P}, {workers} {'Ray actors' if ray else 'local processes'} "
+        f"vs 1 process; built and warmed up in {time.perf_counter() - t0:.1f}s")
+    t_one = t_many = 0.0
+    try:
+        for r in range(rounds):
+            g = np.random.default_rng([seed, r])
+            t = time.perf_counter()
+            one.evaluate(genomes, g)
+            t_one += time.perf_counter() - t
+            g = np.random.default_rng([seed, r])
+            t = time.perf_counter()
+            many.evaluate(genomes, g)
+            t_many += time.perf_counter() - t
+        rss = [_rss_mib(p) for p in pids]
+    finally:
+        many.close()
+    out(f"1 process   : {rounds * P / t_one:8.2f} individuals/s ({t_one / rounds:.2f} s per generation)")
+    out(f"{workers} workers   : {rounds * P / t_many:8.2f} individuals/s ({t_many / rounds:.2f} s per generation)")
+    out(f"memory: main process {_rss_mib(os.getpid()):.0f} MiB; per worker "
+        + ", ".join(f"{m:.0f}" for m in rss) + " MiB (RSS)")
+    speedup = t_one / t_many
+    out(f"efficiency={speedup / workers:.2f}")
+    out(f"speedup={speedup:.3f}")
+    return speedup

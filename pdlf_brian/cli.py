@@ -6,6 +6,7 @@
     pdlf export --run runs/x --out agent.py                         (a plain-Brian2 script of the evolved agent)
     pdlf check-rule my_rule.py                                      (every problem of a rule file)
     pdlf bench loop --task ant_dir --model reference --batch 64    (closed loop vs bare stepping)
+    pdlf bench scaling --task ant_dir --workers 2                   (N workers vs 1 process)
 
 Errors in settings, rule files or shapes are one line on stderr and exit code 2,
 before anything is compiled or run (``--debug`` shows the traceback).
@@ -81,6 +82,13 @@ def _parser() -> argparse.ArgumentParser:
     bl.add_argument("--rounds", type=int, default=3)
     bl.add_argument("--hidden", type=int, default=32)
     bl.add_argument("--env-step-ms", type=float, default=20.0)
+    bs = bsub.add_parser("scaling", help="generation throughput with N workers vs 1 process")
+    bs.add_argument("--task", required=True)
+    bs.add_argument("--workers", type=int, default=2)
+    bs.add_argument("--ray", default=None, help="Ray address ('local' starts a private instance)")
+    bs.add_argument("--pop", type=int, default=31, help="population (the centre is added)")
+    bs.add_argument("--rounds", type=int, default=3)
+    bs.add_argument("--episode-steps", type=int, default=100)
     return p
 
 
@@ -168,8 +176,11 @@ def _check_rule(args) -> int:
 
 
 def _bench(args) -> int:
-    from .bench import bench_loop
+    from .bench import bench_loop, bench_scaling
 
+    if args.bench == "scaling":
+        bench_scaling(args.task, args.workers, args.ray, args.pop, args.rounds, args.episode_steps)
+        return 0
     bench_loop(args.task, args.model, args.batch, args.episode_steps, args.rounds, args.hidden, args.env_step_ms)
     return 0
 

@@ -42,6 +42,14 @@ def test_workers_are_checked_before_work(tmp_path):
         Config(**WM, workers=99).validate()
 
 
+def test_bench_scaling_prints_speedup_last(capsys):
+    from pdlf_brian.cli import main
+    assert main(["bench", "scaling", "--task", "wm", "--workers", "2", "--pop", "3", "--rounds", "1"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[-1].startswith("speedup=") and float(lines[-1][8:]) > 0
+    assert any(l.startswith("memory:") for l in lines)
+
+
 ray = pytest.importorskip("ray")
 
 
