@@ -3,6 +3,8 @@
     pdlf train  --task wm --len 8 --lat 8 --out runs/wm            (one experiment, one run directory)
     pdlf replay --genome G.npy --inputs X.npy --hidden H --outputs M --out T.npz
     pdlf rules                                                      (list the shipped rules)
+    pdlf analyze injury --run runs/ant --baseline runs/ant_w         (analysis/*.py; DIR/analysis/NAME/)
+    pdlf report --runs runs/ant runs/ant_w --out report.md          (every figure and table, MD + HTML)
     pdlf export --run runs/x --out agent.py                         (a plain-Brian2 script of the evolved agent)
     pdlf check-rule my_rule.py                                      (every problem of a rule file)
     pdlf bench loop --task ant_dir --model reference --batch 64    (closed loop vs bare stepping)
@@ -63,6 +65,17 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, required=True, help=".npz with actions, w1, w2, spikes")
 
     sub.add_parser("rules", help="list the shipped plasticity rules")
+
+    a = sub.add_parser("analyze", help="run one of the paper's analyses on a run directory")
+    a.add_argument("name", help="injury, lesion, generalise, window, wm-probe (analysis/*.py)")
+    a.add_argument("--run", type=Path, required=True)
+    a.add_argument("--baseline", type=Path, help="a second run to compare with (the weight-trained agent)")
+    a.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
+                   help="an option of the analysis (e.g. -o seeds=5 -o steps=1000); see its docstring")
+
+    rp = sub.add_parser("report", help="one Markdown + HTML report of runs and their analyses")
+    rp.add_argument("--runs", type=Path, nargs="+", required=True)
+    rp.add_argument("--out", type=Path, default=Path("report.md"))
 
     e = sub.add_parser("export", help="write an evolved controller as a plain-Brian2 script")
     e.add_argument("--run", type=Path, required=True, help="a finished run directory")
@@ -148,6 +161,33 @@ def _rules(args) -> int:
     return 0
 
 
+def _analyze(args) -> int:
+    import json as _json
+
+    from .analyses import run_analysis
+
+    options = {}
+    for item in args.option:
+        if "=" not in item:
+            raise ValueError(f"--option {item!r}: expected KEY=VALUE")
+        key, value = item.split("=", 1)
+        try:
+            options[key] = _json.loads(value)
+        except _json.JSONDecodeError:
+            options[key] = value
+    summary, out = run_analysis(args.name, args.run, baseline=args.baseline, **options)
+    print(f"pdlf: {args.name}: wrote {out} (summary.json, CSV, PNG)")
+    return 0
+
+
+def _report(args) -> int:
+    from .report import write_report
+
+    md, html = write_report(args.runs, args.out)
+    print(f"pdlf: wrote {md} and {html}")
+    return 0
+
+
 def _export(args) -> int:
     from .export import export
 
@@ -189,7 +229,8 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
         return {"train": _train, "replay": _replay, "rules": _rules, "bench": _bench,
-                "check-rule": _check_rule, "export": _export}[args.command](args)
+                "check-rule": _check_rule, "export": _export,
+                "analyze": _analyze, "report": _report}[args.command](args)
     except (ConfigError, ValueError, FileNotFoundError) as exc:
         if args.debug:
             raise

@@ -101,11 +101,14 @@ class EpisodeBatch:
         self.normaliser = ObsNormaliser(self.n_obs, raw_last=e.task_kind is not None)
         self.episode_steps = episode_steps
         self.squash = np.full(self.N, True)  # tanh on the readout (False: linear, the reference's PDLF)
+        #: callables hook(t, batch) run after every environment step (analyses: injuries, recordings)
+        self.hooks = []
         self.events: list[str] = []
 
     # --------------------------------------------------------------- episode
     def start(self, tasks, seeds, learn_stats: bool, override=None):
-        """Reset every environment: copy (p, b) gets ``tasks[b]`` (None: random targets) and ``seeds[b]``.
+        """Reset every environment: copy (p, b) gets ``tasks[b]`` (None: random targets) and ``seeds[b]``
+        (or ``seeds[p, b]`` when seeds is a (P, K) array).
 
         ``override(step, obs)`` may rewrite observations before the network sees them (analyses).
         """
@@ -120,14 +123,17 @@ class EpisodeBatch:
         self.t = 0
         self.rewards_log = []
         obs = np.empty((self.N, self.n_obs))
+        seeds = np.asarray(seeds)
         for k, env in enumerate(self.envs):
-            b = k % self.K
+            p, b = divmod(k, self.K)
             opts = None if tasks[b] is None else {"task": float(tasks[b])}
-            obs[k], _ = env.reset(seed=int(seeds[b]), options=opts)
+            obs[k], _ = env.reset(seed=int(seeds[p, b] if seeds.ndim == 2 else seeds[b]), options=opts)
         self.obs = obs
         return obs
 
     def first(self):
+        for hook in self.hooks:
+            hook(0, self)
         self._collect(np.ones(self.N, dtype=bool))
         return self._inputs(self.obs)
 
@@ -188,6 +194,8 @@ class EpisodeBatch:
         self.lengths[bad] += 1
         self.rewards_log.append(rewards)
         self.t += 1
+        for hook in self.hooks:
+            hook(self.t, self)
         if not self.alive.any():
             return None
         self._collect(self.alive)

@@ -145,7 +145,7 @@ class RLEvaluator:
     def episode(self, genomes, tasks, seeds, learn_stats=False, override=None):
         """Play one episode per (genome, task): returns (n, K) per copy and the diverged flags (n,)."""
         padded, n = self._pad(genomes)
-        if len(tasks) != self.K or len(seeds) != self.K:
+        if len(tasks) != self.K or np.shape(seeds)[-1] != self.K:
             raise ValueError(f"this evaluator plays {self.K} tasks per individual; got {len(tasks)}")
         self.batch.start(tasks, seeds, learn_stats, override)
         self.network.run_closed_loop(padded, self.batch)
@@ -215,3 +215,26 @@ class RLEvaluator:
 def make_evaluator(cfg: Config, n_individuals: int, **kwargs):
     """The evaluator for ``cfg.task``."""
     return WMEvaluator(cfg, n_individuals) if cfg.task == "wm" else RLEvaluator(cfg, n_individuals, **kwargs)
+
+
+def io_sizes(cfg: Config) -> tuple[int, int]:
+    """(n_in, n_out) of one controller for the config's task."""
+    if cfg.task == "wm":
+        task = CopyTask(cfg.length, cfg.latency)
+        return task.n_in, task.n_out
+    from .tasks import make_env
+    env = make_env(cfg.task)
+    return env.observation_space.shape[0], env.action_space.shape[0]
+
+
+def layout_for(cfg: Config):
+    """The genome layout of a run's controller (without building a network)."""
+    from .genome import GenomeLayout
+    from .rules import load_rule
+
+    n_in, n_out = io_sizes(cfg)
+    if cfg.model == "bio":
+        n_in = 2 * n_in  # push-pull input pairs
+    shapes = [("in", n_in, cfg.hidden)] + ([("rec", cfg.hidden, cfg.hidden)] if cfg.topology == "rec" else []) \
+        + [("out", cfg.hidden, n_out)]
+    return GenomeLayout(shapes, load_rule(cfg.rule).coefficients, cfg.sharing)

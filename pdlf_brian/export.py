@@ -122,7 +122,6 @@ def _literal(a: np.ndarray) -> str:
 def export(run_dir, out, which: str = "centre") -> Path:
     """Write the plain-Brian2 script of the run's ``centre`` (default) or ``best`` genome."""
     from . import __version__
-    from .genome import GenomeLayout
 
     run_dir, out = Path(run_dir), Path(out)
     if which not in ("centre", "best"):
@@ -136,18 +135,10 @@ def export(run_dir, out, which: str = "centre") -> Path:
     if cfg.model != "reference":
         raise ValueError(f"export writes the reference model; this run uses model '{cfg.model}'")
     rule = load_rule(cfg.rule)
-    if cfg.task == "wm":
-        from .tasks.wm import CopyTask
-        task = CopyTask(cfg.length, cfg.latency)
-        n_in, n_out = task.n_in, task.n_out
-    else:
-        from .tasks import make_env
-        env = make_env(cfg.task)
-        n_in, n_out = env.observation_space.shape[0], env.action_space.shape[0]
+    from .evaluate import io_sizes, layout_for
+    n_in, n_out = io_sizes(cfg)
     recurrent = cfg.topology == "rec"
-    shapes = [("in", n_in, cfg.hidden)] + ([("rec", cfg.hidden, cfg.hidden)] if recurrent else []) \
-        + [("out", cfg.hidden, n_out)]
-    layout = GenomeLayout(shapes, rule.coefficients, cfg.sharing)
+    layout = layout_for(cfg)
     genome = np.load(genome_file)
     if genome.size != layout.size:
         raise ValueError(f"{genome_file} has {genome.size} numbers; the run's network needs {layout.size}")

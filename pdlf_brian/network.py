@@ -100,7 +100,7 @@ class ReferenceNetwork:
 
     # ------------------------------------------------------------------ build
     def _synapse_model(self, current: str) -> str:
-        lines = ["w : 1", current]
+        lines = ["w : 1", current, "intact : 1 (constant)   # 0: a synapse of a blocked neuron (no updates)"]
         lines += [f"{c} : 1 (constant)" for c in self.rule.coefficients if c != "w"]
         return "\n".join(lines)
 
@@ -131,9 +131,10 @@ class ReferenceNetwork:
             l = next(x for x in self.layout.layers if x.name == layer)
             i, j = block_diagonal(N, l.n_pre, l.n_post)
             syn.connect(i=i, j=j)
+            syn.intact = 1.0
             if self.rule.plastic:
                 increment = self.rule.substituted("DISCRETE", ref_model.RULE_OPERANDS[layer])
-                syn.run_regularly(f"w += {increment}", when="synapses", order=order,
+                syn.run_regularly(f"w += intact * ({increment})", when="synapses", order=order,
                                   name=f"{n}_rule_{layer}")
             self.synapses[layer] = syn
         objects = [self.inp, self.hid, self.out, *self.synapses.values()]
@@ -182,6 +183,28 @@ class ReferenceNetwork:
         """Write the coefficients (or, for the ``weights`` rule, the weights) of P genomes."""
         for layer, c, values in synapse_values(self.layout, genomes, self.B):
             self.synapses[layer].variables[c].get_value()[:] = values
+        self._apply_lesion()
+
+    _lesion = None
+
+    def set_lesion(self, blocked) -> None:
+        """Permanent injury (Fig 4C): ``blocked`` (P, B, n_hidden) True = neuron removed, for the
+        following evaluations (None: intact).  A blocked neuron never spikes, its synapses start at
+        zero weight and get no updates (``intact = 0``), for plastic and static agents alike."""
+        self._lesion = None if blocked is None else np.broadcast_to(
+            np.asarray(blocked, dtype=bool), (self.P, self.B, self.n_hidden)).copy()
+
+    def _apply_lesion(self):
+        if self._lesion is None:
+            return
+        b = self._lesion.reshape(self.N, self.n_hidden)
+        self.hid.variables["blocked"].get_value()[:] = b.ravel()
+        for layer, syn in self.synapses.items():
+            l = next(x for x in self.layout.layers if x.name == layer)
+            keep = {"in": ~b[:, None, :], "out": ~b[:, :, None], "rec": ~(b[:, :, None] | b[:, None, :])}[layer]
+            keep = np.broadcast_to(keep, (self.N, l.n_pre, l.n_post)).ravel()
+            syn.variables["intact"].get_value()[:] = keep
+            syn.variables["w"].get_value()[:] *= keep
 
     def synapse_array(self, layer: str, var: str = "w") -> np.ndarray:
         """Live (P, B, n_pre, n_post) view of a synaptic variable."""

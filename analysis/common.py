@@ -1,0 +1,97 @@
+"""What the analyses share: reading a run directory, rebuilding its controller, writing outputs.
+
+Every analysis is one file in ``analysis/`` with ``NAME`` and ``run(run_dir, out_dir, **options)
+-> summary`` (a dict); ``pdlf analyze NAME --run DIR`` calls it and writes
+``DIR/analysis/NAME/summary.json``; CSV tables and PNG figures go beside it.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclasses.dataclass
+class Run:
+    dir: Path
+    cfg: object
+    centre: np.ndarray
+    best: np.ndarray
+    result: dict
+
+    @property
+    def label(self) -> str:
+        return f"{self.cfg.rule} ({self.dir.name})"
+
+    @property
+    def plastic(self) -> bool:
+        from pdlf_brian.rules import load_rule
+        return load_rule(self.cfg.rule).plastic
+
+
+def load_run(run_dir) -> Run:
+    from pdlf_brian.config import Config
+
+    d = Path(run_dir)
+    if not (d / "config.json").exists():
+        raise FileNotFoundError(f"{d} is not a run directory (no config.json)")
+    if not (d / "genome_centre.npy").exists():
+        raise FileNotFoundError(f"{d} has no genome_centre.npy: the run has not finished (resume it first)")
+    result = json.loads((d / "result.json").read_text()) if (d / "result.json").exists() else {}
+    return Run(d, Config.load(d / "config.json"), np.load(d / "genome_centre.npy"), np.load(d / "genome_best.npy"),
+               result)
+
+
+def rl_evaluator(run: Run, n_individuals: int, episode_steps: int | None = None, tasks_per_eval: int = 8):
+    """The run's closed-loop evaluator with its observation statistics loaded and frozen."""
+    from pdlf_brian.evaluate import RLEvaluator
+    from pdlf_brian.evolve import load_checkpoint
+
+    if run.cfg.task == "wm":
+        raise ValueError(f"{run.dir}: this analysis needs an RL run; this one is the WM task")
+    cfg = dataclasses.replace(run.cfg, episode_steps=episode_steps or run.cfg.episode_steps,
+                              tasks_per_eval=tasks_per_eval, workers=1, ray=None).validate()
+    ev = RLEvaluator(cfg, n_individuals)
+    if ev.layout.size != run.centre.size:
+        raise ValueError(f"{run.dir}: genome has {run.centre.size} numbers, the network needs {ev.layout.size}")
+    ev.load_state_dict(load_checkpoint(run.dir).get("evaluator", {}))
+    ev.freeze_stats()
+    return ev
+
+
+def output_dir(run_dir, name) -> Path:
+    out = Path(run_dir) / "analysis" / name
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def write_csv(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+
+
+def write_summary(out: Path, summary: dict) -> dict:
+    def plain(x):
+        if isinstance(x, dict):
+            return {str(k): plain(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return [plain(v) for v in x]
+        if isinstance(x, np.ndarray):
+            return plain(x.tolist())
+        if isinstance(x, (np.floating, np.integer, np.bool_)):
+            return x.item()
+        return x
+    (out / "summary.json").write_text(json.dumps(plain(summary), indent=2) + "\n")
+    return summary
+
+
+def pyplot():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    return plt

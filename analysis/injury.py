@@ -1,0 +1,101 @@
+"""Temporary injury (Fig 4A-B): every weight is zeroed at step ``at`` and kept at zero for
+``duration`` steps.  The plastic agent keeps its rule running and regrows its weights; the
+weight-trained agent's weights are restored at ``at + duration``.
+
+    pdlf analyze injury --run runs/ant_pdlf --baseline runs/ant_weights --seeds 5
+
+Per-step reward curves (mean and spread over seeds, all 8 training tasks per seed) and weight
+snapshots (copy 0) at steps 0, at, at+1, at+duration, at+200, at+450.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .common import load_run, output_dir, pyplot, rl_evaluator, write_csv, write_summary
+
+NAME = "injury"
+
+
+def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None):
+    """Per-step mean reward over tasks, (seeds, steps); weight snapshots; checks of the protocol."""
+    snapshots = sorted(set(snapshots or [0, at, at + 1, at + duration, at + 200, at + 450]))
+    ev = rl_evaluator(run, seeds, episode_steps=steps)
+    net, batch = ev.network, ev.batch
+    static = not run.plastic
+    saved, snaps, zero_ok = {}, {}, []
+
+    def hook(t, b):
+        views = {layer: syn.variables["w"].get_value() for layer, syn in net.synapses.items()}
+        if t == at and static:
+            saved.update({k: v.copy() for k, v in views.items()})
+        if at <= t < at + duration:
+            for v in views.values():
+                v[:] = 0.0
+        if static and t == at + duration:
+            for k, v in views.items():
+                v[:] = saved[k]
+        if t in snapshots:
+            snaps[t] = {k: net.synapse_array(k)[0, 0].copy() for k in views}
+        if at < t < at + duration:
+            zero_ok.append(all(np.all(net.synapse_array(k) == 0) for k in views))
+
+    batch.hooks.append(hook)
+    tasks = list(ev.train_tasks) if ev.train_tasks is not None else [None] * 8
+    env_seeds = np.arange(seeds * 8).reshape(seeds, 8) + 1000
+    returns, _ = ev.episode(np.repeat(run.centre[None], seeds, 0), tasks, env_seeds)
+    rewards = np.array(batch.rewards_log).reshape(-1, seeds, 8)        # (T, seeds, tasks)
+    per_step = np.zeros((seeds, steps))
+    per_step[:, :len(rewards)] = rewards.mean(axis=2).T
+    return per_step, snaps, bool(all(zero_ok)), returns.mean(axis=1)
+
+
+def run(run_dir, out_dir=None, baseline=None, seeds=5, at=500, duration=50, steps=1000):
+    out = out_dir or output_dir(run_dir, NAME)
+    agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(7, 3.6), dpi=120)
+    rows, summary = [], {"at": at, "duration": duration, "steps": steps, "seeds": seeds, "agents": {}}
+    for agent, colour in zip(agents, ["tab:red", "tab:blue"]):
+        per_step, snaps, zero_ok, returns = injure(agent, seeds, at, duration, steps)
+        m, sd = per_step.mean(0), per_step.std(0)
+        for t in range(steps):
+            rows.append({"agent": agent.label, "step": t + 1, "mean_reward": m[t], "sd": sd[t]})
+        before = per_step[:, max(0, at - 100):at].mean()
+        during = per_step[:, at:at + duration].mean()
+        after = per_step[:, at + duration:].mean() if at + duration < steps else float("nan")
+        summary["agents"][agent.label] = {"plastic": agent.plastic, "mean_return_per_seed": returns,
+                                          "reward_before": before, "reward_during": during,
+                                          "reward_after": after, "weights_zero_during_injury": zero_ok}
+        np.savez(out / f"weights_{'plastic' if agent.plastic else 'static'}.npz",
+                 **{f"step{t}_{k}": v for t, d in snaps.items() for k, v in d.items()})
+        ax.plot(np.arange(1, steps + 1), m, color=colour, lw=1, label=agent.label)
+        ax.fill_between(np.arange(1, steps + 1), m - sd, m + sd, color=colour, alpha=0.2)
+        if agent is agents[0]:
+            plot_snapshots(plt, snaps, out / "weights.png", agent.label)
+    ax.axvspan(at, at + duration, color="0.85", label="weights zeroed")
+    ax.set_xlabel("step")
+    ax.set_ylabel("reward (mean over tasks)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out / "rewards.png")
+    plt.close(fig)
+    write_csv(out / "rewards.csv", rows)
+    return write_summary(out, summary)
+
+
+def plot_snapshots(plt, snaps, path, title):
+    steps = sorted(snaps)
+    layers = list(next(iter(snaps.values())))
+    fig, axes = plt.subplots(len(layers), len(steps), figsize=(1.6 * len(steps), 1.6 * len(layers)), dpi=120,
+                             squeeze=False)
+    for r, layer in enumerate(layers):
+        for c, t in enumerate(steps):
+            axes[r, c].imshow(snaps[t][layer], cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
+            axes[r, c].set_xticks([]); axes[r, c].set_yticks([])
+            if r == 0:
+                axes[r, c].set_title(f"step {t}", fontsize=7)
+        axes[r, 0].set_ylabel(f"W {layer}", fontsize=7)
+    fig.suptitle(title, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

@@ -1,0 +1,71 @@
+"""Permanent injury (Fig 4C): a fraction of hidden neurons is blocked from the start of the test;
+the same masks for every agent.  A blocked neuron never spikes; its synapses start at zero and
+get no updates (plastic and static agents alike).
+
+    pdlf analyze lesion --run runs/hc_pdlf --baseline runs/hc_weights --seeds 5
+
+Return (mean over the 8 training tasks) vs the blocked fraction, mean and spread over seeds (one
+mask per seed).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .common import load_run, output_dir, pyplot, rl_evaluator, write_csv, write_summary
+
+NAME = "lesion"
+FRACTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def masks(n_hidden, fractions, seeds, seed=0):
+    """(fractions, seeds, n_hidden) bool: exactly round(f * n_hidden) blocked neurons per mask."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros((len(fractions), seeds, n_hidden), dtype=bool)
+    for i, f in enumerate(fractions):
+        for s in range(seeds):
+            out[i, s, rng.permutation(n_hidden)[:int(round(f * n_hidden))]] = True
+    return out
+
+
+def lesioned_returns(run, mask_set, steps=None, check=None):
+    """(fractions, seeds) mean returns; ``check(network, mask)`` is called after each episode."""
+    n_f, seeds, _ = mask_set.shape
+    ev = rl_evaluator(run, seeds, episode_steps=steps)
+    tasks = list(ev.train_tasks) if ev.train_tasks is not None else [None] * 8
+    env_seeds = np.arange(seeds * 8).reshape(seeds, 8) + 2000
+    out = np.zeros((n_f, seeds))
+    for i in range(n_f):
+        ev.network.set_lesion(mask_set[i][:, None, :])
+        r, _ = ev.episode(np.repeat(run.centre[None], seeds, 0), tasks, env_seeds)
+        out[i] = r.mean(axis=1)
+        if check is not None:
+            check(ev.network, mask_set[i])
+    ev.network.set_lesion(None)
+    return out
+
+
+def run(run_dir, out_dir=None, baseline=None, seeds=5, steps=None, fractions=FRACTIONS):
+    out = out_dir or output_dir(run_dir, NAME)
+    agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
+    if len({a.cfg.hidden for a in agents}) != 1:
+        raise ValueError("the agents have different hidden sizes: the same masks cannot apply to both")
+    mask_set = masks(agents[0].cfg.hidden, fractions, seeds)
+    np.save(out / "masks.npy", mask_set)
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(5, 3.6), dpi=120)
+    rows, summary = [], {"fractions": list(fractions), "seeds": seeds, "agents": {}}
+    for agent, colour in zip(agents, ["tab:red", "tab:blue"]):
+        ret = lesioned_returns(agent, mask_set, steps)
+        for i, f in enumerate(fractions):
+            rows.append({"agent": agent.label, "fraction": f, "mean_return": ret[i].mean(), "sd": ret[i].std()})
+        summary["agents"][agent.label] = {"plastic": agent.plastic, "mean": ret.mean(1), "sd": ret.std(1),
+                                          "relative_to_intact": ret.mean(1) / (abs(ret[0].mean()) or 1.0)}
+        ax.errorbar(fractions, ret.mean(1), yerr=ret.std(1), color=colour, marker="o", ms=3, label=agent.label)
+    ax.set_xlabel("fraction of hidden neurons blocked")
+    ax.set_ylabel("return (mean over tasks)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out / "lesion.png")
+    plt.close(fig)
+    write_csv(out / "lesion.csv", rows)
+    return write_summary(out, summary)

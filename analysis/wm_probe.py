@@ -1,0 +1,112 @@
+"""Working-memory probes (Fig 2C-E), reference model.
+
+1. Weights after different sample sequences, as differences from the weights after the all-zero
+   sequence (2C: the memory is in the weights); measured: mean |dW| per sequence and the
+   correlation between weight distance and Hamming distance of the sequences.
+2. Zeroing membranes, spikes and traces at every step of the delay (2D): recall accuracy with and
+   without, for every agent given (the plastic run and ``--baseline``).
+3. Activity per phase (2E): mean |spike| rate and mean |trace| during sample, delay and recall.
+
+    pdlf analyze wm-probe --run runs/wm_pdlf --baseline runs/wm_weights
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .common import load_run, output_dir, pyplot, write_csv, write_summary
+
+NAME = "wm-probe"
+
+
+def _network(run, n_copies, record):
+    from pdlf_brian.network import ReferenceNetwork
+    from pdlf_brian.rules import load_rule
+    from pdlf_brian.tasks.wm import CopyTask
+
+    cfg = run.cfg
+    if cfg.task != "wm" or cfg.model != "reference":
+        raise ValueError(f"{run.dir}: wm-probe needs a WM run of the reference model")
+    task = CopyTask(cfg.length, cfg.latency)
+    net = ReferenceNetwork(load_rule(cfg.rule), task.n_in, cfg.hidden, task.n_out, 1, n_copies, task.n_steps,
+                           recurrent=cfg.topology == "rec", sharing=cfg.sharing, record=record,
+                           name="pdlf_probe" + ("_rec" if record else ""))
+    return task, net
+
+
+def recall(run, bits, zero_delay=False):
+    """Recall accuracy per sequence; with ``zero_delay`` u, s and tr are zeroed at every delay step."""
+    from brian2 import ms
+    task, net = _network(run, len(bits), record=False)
+    x = task.inputs(bits)[:, None]                           # (T, 1, B, 3)
+    if not zero_delay:
+        readout = net.run_open_loop(run.centre[None], x)[:, 0, :, 0]
+    else:
+        net.reset()
+        net.set_genomes(run.centre[None])
+        net.stimulus.values[:] = x.reshape(task.n_steps, -1)
+        L, D = task.length, task.latency
+        net.net.run(L * ms, namespace=net.namespace)
+        for _ in range(D):
+            for v in ("u", "s", "tr"):
+                net.hid.variables[v].get_value()[:] = 0.0
+            net.net.run(1 * ms, namespace=net.namespace)
+        for v in ("u", "s", "tr"):
+            net.hid.variables[v].get_value()[:] = 0.0
+        net.net.run((task.n_steps - L - D) * ms, namespace=net.namespace)
+        readout = np.asarray(net.readout_monitor.a).T.reshape(task.n_steps, len(bits))
+    acc, _ = task.score(readout[:, None, :], bits)
+    return float(acc[0])
+
+
+def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0):
+    out = out_dir or output_dir(run_dir, NAME)
+    agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
+    rng = np.random.default_rng(seed)
+    plastic = agents[0]
+    task, net = _network(plastic, examples + 1, record=True)
+    bits = np.vstack([np.zeros((1, task.length), dtype=int), rng.integers(0, 2, (examples, task.length))])
+    net.run_open_loop(plastic.centre[None], task.inputs(bits)[:, None])
+    rec = net.recorded()
+    end_delay = task.length + task.latency - 1                # last step before the recall cue
+    w = {k: v[end_delay, 0] for k, v in rec.items() if k.startswith("w_")}   # (B, n_pre, n_post)
+    diffs = {k: v[1:] - v[:1] for k, v in w.items()}
+    flat = np.concatenate([d.reshape(examples, -1) for d in diffs.values()], axis=1)
+    wdist = np.linalg.norm(flat[:, None] - flat[None], axis=2)
+    hdist = (bits[1:, None] != bits[None, 1:]).sum(axis=2)
+    iu = np.triu_indices(examples, 1)
+    corr = float(np.corrcoef(wdist[iu], hdist[iu])[0, 1]) if examples > 2 and wdist[iu].std() > 0 else None
+    plt = pyplot()
+    layer = "w_in"
+    fig, axes = plt.subplots(1, examples, figsize=(1.8 * examples, 2.2), dpi=120, squeeze=False)
+    vmax = np.abs(diffs[layer]).max() or 1.0
+    for k in range(examples):
+        axes[0, k].imshow(diffs[layer][k], cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="auto")
+        axes[0, k].set_title("".join(map(str, bits[k + 1])), fontsize=7)
+        axes[0, k].set_xticks([]); axes[0, k].set_yticks([])
+    fig.suptitle("W_in at the end of the delay minus W_in after 00000000", fontsize=8)
+    fig.tight_layout(); fig.savefig(out / "weights.png"); plt.close(fig)
+    # activity per phase (copy 1..)
+    L, D = task.length, task.latency
+    phases = {"sample": slice(0, L), "delay": slice(L, L + D), "recall": slice(L + D, task.n_steps)}
+    activity = {ph: {"spike_rate": float(np.abs(rec["s"][sl]).mean()) if sl.stop > sl.start else None,
+                     "trace": float(np.abs(rec["tr"][sl]).mean()) if sl.stop > sl.start else None}
+                for ph, sl in phases.items()}
+    test_bits = rng.integers(0, 2, (sequences, task.length))
+    zeroing, rows = {}, []
+    for agent in agents:
+        a, z = recall(agent, test_bits), recall(agent, test_bits, zero_delay=True)
+        zeroing[agent.label] = {"plastic": agent.plastic, "accuracy": a, "accuracy_zeroed_delay": z}
+        rows.append({"agent": agent.label, "accuracy": a, "accuracy_zeroed_delay": z})
+    write_csv(out / "zeroing.csv", rows)
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=120)
+    xs = np.arange(len(rows))
+    ax.bar(xs - 0.2, [r["accuracy"] for r in rows], 0.4, label="intact")
+    ax.bar(xs + 0.2, [r["accuracy_zeroed_delay"] for r in rows], 0.4, label="membranes/traces zeroed in delay")
+    ax.axhline(0.5, color="k", ls=":", lw=1)
+    ax.set_xticks(xs, [r["agent"] for r in rows], fontsize=6)
+    ax.set_ylabel("recall accuracy"); ax.legend(fontsize=6)
+    fig.tight_layout(); fig.savefig(out / "zeroing.png"); plt.close(fig)
+    return write_summary(out, {"examples": bits[1:].tolist(), "mean_abs_weight_difference":
+                               {k: np.abs(d).mean(axis=(1, 2)) for k, d in diffs.items()},
+                               "weight_vs_hamming_correlation": corr, "zeroing": zeroing,
+                               "activity_per_phase": activity, "sequences": sequences})

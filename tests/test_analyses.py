@@ -1,0 +1,124 @@
+"""The analyses on tiny runs made here: invariants of their numbers and files."""
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from pdlf_brian.cli import main
+
+RL = ["--task", "halfcheetah_vel", "--hidden", "4", "--pop", "4", "--generations", "3", "--episode-steps", "20",
+      "--tasks-per-eval", "2", "--quiet"]
+WM = ["--task", "wm", "--hidden", "4", "--len", "4", "--lat", "2", "--sequences", "4", "--test-sequences", "8",
+      "--pop", "4", "--generations", "3", "--sigma0", "0.5", "--quiet"]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    d = tmp_path_factory.mktemp("runs")
+    assert main(["train", *RL, "--out", str(d / "p")]) == 0
+    assert main(["train", *RL, "--rule", "weights", "--out", str(d / "w")]) == 0
+    assert main(["train", *WM, "--sharing", "post", "--out", str(d / "wm_p")]) == 0
+    assert main(["train", *WM, "--rule", "weights", "--out", str(d / "wm_w")]) == 0
+    return d
+
+
+def summary(run, name):
+    return json.loads((run / "analysis" / name / "summary.json").read_text())
+
+
+def test_injury_zeroes_then_regrows_or_restores(runs):
+    from pdlf_brian.analysis.common import load_run
+    from pdlf_brian.analysis.injury import injure
+    at, dur = 6, 4
+    for name in ("p", "w"):
+        run = load_run(runs / name)
+        per_step, snaps, zero_ok, _ = injure(run, seeds=2, at=at, duration=dur, steps=20, snapshots=[0, at, at + 1,
+                                                                                                 at + dur, 15])
+        assert per_step.shape == (2, 20) and zero_ok
+        assert all(np.all(w == 0) for w in snaps[at + 1].values()), "weights are zero inside the window"
+        if run.plastic:
+            assert all(np.all(w == 0) for w in snaps[0].values())          # every episode starts at zero
+            assert any(np.any(w != 0) for w in snaps[15].values()), "the rule regrows the weights"
+        else:
+            for k in snaps[0]:
+                np.testing.assert_array_equal(snaps[at + dur][k], snaps[0][k])  # restored
+    assert main(["analyze", "injury", "--run", str(runs / "p"), "--baseline", str(runs / "w"),
+                 "-o", "seeds=2", "-o", "at=6", "-o", "duration=4", "-o", "steps=20"]) == 0
+    s = summary(runs / "p", "injury")
+    assert len(s["agents"]) == 2 and all(a["weights_zero_during_injury"] for a in s["agents"].values())
+    for f in ("rewards.csv", "rewards.png", "weights.png"):
+        assert (runs / "p/analysis/injury" / f).exists()
+
+
+def test_lesion_masks_are_shared_exact_and_respected(runs):
+    from pdlf_brian.analysis.common import load_run
+    from pdlf_brian.analysis.lesion import lesioned_returns, masks
+    m = masks(4, (0.0, 0.5), 2)
+    assert m.sum(axis=2).tolist() == [[0, 0], [2, 2]]
+    seen = []
+
+    def check(net, mask):
+        for p in range(mask.shape[0]):
+            blocked = mask[p]
+            w_in, w_out = net.synapse_array("in")[p, 0], net.synapse_array("out")[p, 0]
+            assert np.all(w_in[:, blocked] == 0) and np.all(w_out[blocked, :] == 0)
+            assert np.all(net.hid.variables["s"].get_value().reshape(net.P, net.B, -1)[p][:, blocked] == 0)
+        seen.append(mask.copy())
+
+    for name in ("p", "w"):
+        lesioned_returns(load_run(runs / name), m, steps=15, check=check)
+    np.testing.assert_array_equal(seen[0], seen[2])  # the same masks for both agents
+    assert main(["analyze", "lesion", "--run", str(runs / "p"), "--baseline", str(runs / "w"),
+                 "-o", "seeds=2", "-o", "steps=15", "-o", "fractions=[0, 0.5]"]) == 0
+    s = summary(runs / "p", "lesion")
+    assert s["fractions"] == [0, 0.5] and all(len(a["mean"]) == 2 for a in s["agents"].values())
+
+
+def test_generalise_sets_are_disjoint_and_extrapolation_marked(runs):
+    assert main(["analyze", "generalise", "--run", str(runs / "p"), "--baseline", str(runs / "w"),
+                 "-o", "sweep=8", "-o", "steps=10"]) == 0
+    with open(runs / "p/analysis/generalise/generalise.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert len({r["agent"] for r in rows}) == 2
+    rows = [r for r in rows if r["agent"] == rows[0]["agent"]]
+    seen = {float(r["task"]) for r in rows if r["set"] == "seen"}
+    unseen = {float(r["task"]) for r in rows if r["set"] == "unseen"}
+    assert len(seen) == len(unseen) == 8 and not seen & unseen
+    marked = [float(r["task"]) for r in rows if r["set"] == "unseen" and r["extrapolation"] == "True"]
+    assert marked == [max(unseen)]
+    assert (runs / "p/analysis/generalise/generalise.png").exists()
+
+
+def test_window_follows_the_evolved_coefficients(runs):
+    from pdlf_brian.analysis.window import analytic_window_reference
+    assert main(["analyze", "window", "--run", str(runs / "p"), "-o", "span=5"]) == 0
+    s = summary(runs / "p", "window")
+    with open(runs / "p/analysis/window/coefficients.csv") as f:
+        coefs = list(csv.DictReader(f))
+    assert len(coefs) == s["generations"] == 3
+    last = {k: float(v) for k, v in coefs[-1].items() if k != "generation"}
+    want = analytic_window_reference(last["eta"], last["A"], last["B"], last["C"], last["D"], np.arange(-5, 6))
+    np.testing.assert_allclose(s["window_at"]["2"], want, rtol=1e-12)
+    assert main(["analyze", "window", "--run", str(runs / "w")]) == 2  # a static rule has no window
+
+
+def test_wm_probe(runs):
+    assert main(["analyze", "wm-probe", "--run", str(runs / "wm_p"), "--baseline", str(runs / "wm_w"),
+                 "-o", "sequences=16", "-o", "examples=4"]) == 0
+    s = summary(runs / "wm_p", "wm-probe")
+    for agent in s["zeroing"].values():
+        assert 0 <= agent["accuracy"] <= 1 and 0 <= agent["accuracy_zeroed_delay"] <= 1
+    assert set(s["activity_per_phase"]) == {"sample", "delay", "recall"}
+    assert len(s["mean_abs_weight_difference"]["w_in"]) == 4
+
+
+def test_report_and_bad_names(runs, tmp_path, capsys):
+    assert main(["analyze", "nonsense", "--run", str(runs / "p")]) == 2
+    assert "unknown analysis 'nonsense'" in capsys.readouterr().err
+    assert main(["analyze", "lesion", "--run", str(runs / "p"), "-o", "colour=red"]) == 2
+    out = tmp_path / "report.md"
+    assert main(["report", "--runs", str(runs / "p"), str(runs / "w"), "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "learning_curve" in text and "| task |" in text
+    assert out.with_suffix(".html").exists()
