@@ -144,6 +144,11 @@ class BioNetwork:
         for layer, c, values in synapse_values(self.layout, genomes, self.B):
             self.synapses[layer].variables[c].get_value()[:] = values
 
+    def synapse_array(self, layer: str, var: str = "w") -> np.ndarray:
+        """Live (P, B, n_pre, n_post) view of a synaptic variable."""
+        l = next(x for x in self.layout.layers if x.name == layer)
+        return self.synapses[layer].variables[var].get_value().reshape(self.P, self.B, l.n_pre, l.n_post)
+
     def finite_weights(self) -> np.ndarray:
         """(P, B): True where every weight of the copy is finite (False: the rule diverged)."""
         ok = np.ones(self.N, dtype=bool)

@@ -122,3 +122,30 @@ def test_report_and_bad_names(runs, tmp_path, capsys):
     text = out.read_text()
     assert "learning_curve" in text and "| task |" in text
     assert out.with_suffix(".html").exists()
+
+
+def test_embed_measures_separability(runs):
+    assert main(["analyze", "embed", "--run", str(runs / "p"), "--baseline", str(runs / "w"),
+                 "-o", "first=2", "-o", "last=17", "-o", "perplexity=5"]) == 0
+    s = summary(runs / "p", "embed")
+    for a in s["agents"].values():
+        assert a["points"] == 8 * 16
+        if not a["constant_activity"]:
+            assert -1 <= a["silhouette_tsne"] <= 1
+    assert (runs / "p/analysis/embed/tsne.png").exists()
+
+
+def test_control_schedules_and_wrong_task(runs, tmp_path):
+    from pdlf_brian.analysis.control import schedule
+    assert np.allclose(np.unique(schedule("rectangle", 40)), [-np.pi, -np.pi / 2, 0, np.pi / 2])
+    assert len(np.unique(schedule("triangle", 30))) == 3
+    hc = schedule("half_circle", 10)
+    assert hc[0] == -np.pi / 2 and np.all(np.diff(hc) > 0)
+    assert main(["analyze", "control", "--run", str(runs / "p")]) == 2  # halfcheetah has no direction
+    ant = tmp_path / "ant"
+    assert main(["train", "--task", "ant_dir", "--hidden", "4", "--pop", "3", "--generations", "1",
+                 "--episode-steps", "10", "--tasks-per-eval", "1", "--quiet", "--out", str(ant)]) == 0
+    assert main(["analyze", "control", "--run", str(ant), "-o", "steps=24"]) == 0
+    s = summary(ant, "control")
+    for kind in ("triangle", "rectangle", "half_circle"):
+        assert -1 <= next(iter(s["agents"].values()))[kind]["mean_cosine"] <= 1

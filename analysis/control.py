@@ -1,0 +1,80 @@
+"""Online direction control (Fig 6): the ant's direction input is overridden during an episode
+by a schedule (triangle, rectangle, half circle); the torso's xy path is plotted against the
+path the commands describe, and the agreement is measured as the mean cosine between the
+torso's velocity and the commanded direction (1 = perfect, 0 = unrelated).
+
+    pdlf analyze control --run runs/ant_pdlf --baseline runs/ant_weights -o steps=1000
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .common import load_run, output_dir, pyplot, rl_evaluator, write_csv, write_summary
+
+NAME = "control"
+
+
+def schedule(kind, steps):
+    """Commanded direction (radians) at each step."""
+    t = np.arange(steps) / steps
+    if kind == "rectangle":
+        return np.floor(t * 4) * np.pi / 2 - np.pi
+    if kind == "triangle":
+        return np.floor(t * 3) * 2 * np.pi / 3 - np.pi
+    if kind == "half_circle":
+        return -np.pi / 2 + np.pi * t
+    raise ValueError(f"unknown schedule {kind!r}; choose rectangle, triangle or half_circle")
+
+
+def follow(run, kind, steps, seed=5000):
+    """(commanded directions, xy path (steps + 1, 2), mean cosine) for the run's centre."""
+    if run.cfg.task != "ant_dir":
+        raise ValueError(f"{run.dir}: online direction control is defined for ant_dir, not {run.cfg.task}")
+    ev = rl_evaluator(run, 1, episode_steps=steps, tasks_per_eval=1)
+    command = schedule(kind, steps)
+    env = ev.batch.envs[0]
+    path = []
+
+    def override(t, x):
+        x = x.copy()
+        x[:, -1] = command[min(t, steps - 1)]        # the raw direction input
+        return x
+
+    def hook(t, b):
+        path.append(env.base.data.qpos[:2].copy())
+
+    ev.batch.hooks.append(hook)
+    ev.episode(run.centre[None], [float(command[0])], [seed], override=override)
+    path = np.array(path)
+    v = np.diff(path, axis=0)
+    n = len(v)
+    speed = np.linalg.norm(v, axis=1)
+    ok = speed > 1e-9
+    cos = (v[ok, 0] * np.cos(command[:n][ok]) + v[ok, 1] * np.sin(command[:n][ok])) / speed[ok]
+    return command, path, float(cos.mean()) if ok.any() else 0.0
+
+
+def run(run_dir, out_dir=None, baseline=None, steps=1000, schedules=("triangle", "rectangle", "half_circle")):
+    out = out_dir or output_dir(run_dir, NAME)
+    agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
+    plt = pyplot()
+    fig, axes = plt.subplots(1, len(schedules), figsize=(4 * len(schedules), 4), dpi=120, squeeze=False)
+    rows, summary = [], {"steps": steps, "agents": {}}
+    for ax, kind in zip(axes[0], schedules):
+        for agent, colour in zip(agents, ["tab:red", "tab:blue"]):
+            command, path, cos = follow(agent, kind, steps)
+            summary["agents"].setdefault(agent.label, {"plastic": agent.plastic})[kind] = {
+                "mean_cosine": cos, "distance": float(np.linalg.norm(np.diff(path, axis=0), axis=1).sum())}
+            rows.append({"agent": agent.label, "schedule": kind, "mean_cosine": cos})
+            ax.plot(path[:, 0] - path[0, 0], path[:, 1] - path[0, 1], color=colour, lw=1, label=agent.label)
+        ideal = np.cumsum(np.stack([np.cos(command), np.sin(command)], 1), axis=0)
+        scale = max(np.abs(path - path[0]).max(), 1e-3) / max(np.abs(ideal).max(), 1e-9)
+        ax.plot(ideal[:, 0] * scale, ideal[:, 1] * scale, "k--", lw=1, label="command (scaled)")
+        ax.set_title(kind, fontsize=9)
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.legend(fontsize=6)
+    fig.tight_layout()
+    fig.savefig(out / "paths.png")
+    plt.close(fig)
+    write_csv(out / "control.csv", rows)
+    return write_summary(out, summary)

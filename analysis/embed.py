@@ -1,0 +1,68 @@
+"""Embeddings of hidden activity (Fig 5B): t-SNE of the hidden traces over steps 100-799 of one
+episode per training task, coloured by task, for every agent given; the separability the figure
+claims is measured by silhouette scores (task labels) in the trace space and in the embedding.
+
+    pdlf analyze embed --run runs/ant_pdlf --baseline runs/ant_weights
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .common import load_run, output_dir, pyplot, rl_evaluator, write_csv, write_summary
+
+NAME = "embed"
+
+
+def hidden_traces(run, first=100, last=799, stride=1, seed=4000):
+    """(steps, 8 tasks, H) hidden traces of the run's centre, one episode per training task."""
+    if run.cfg.model != "reference":
+        raise ValueError(f"{run.dir}: embed reads the reference model's hidden traces; this run is '{run.cfg.model}'")
+    ev = rl_evaluator(run, 1, episode_steps=last + 1)
+    net = ev.network
+    frames = []
+
+    def hook(t, b):
+        if first <= t <= last and (t - first) % stride == 0:
+            frames.append(net.hid.variables["tr"].get_value().reshape(net.P, net.B, -1)[0].copy())
+
+    ev.batch.hooks.append(hook)
+    tasks = list(ev.train_tasks) if ev.train_tasks is not None else [None] * 8
+    ev.episode(run.centre[None], tasks, np.arange(8) + seed)
+    return np.array(frames), tasks
+
+
+def run(run_dir, out_dir=None, baseline=None, first=100, last=799, stride=1, perplexity=30.0, seed=0):
+    from sklearn.manifold import TSNE
+    from sklearn.metrics import silhouette_score
+
+    out = out_dir or output_dir(run_dir, NAME)
+    agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
+    plt = pyplot()
+    fig, axes = plt.subplots(1, len(agents), figsize=(4.5 * len(agents), 4), dpi=120, squeeze=False)
+    summary, rows = {"steps": [first, last], "stride": stride, "perplexity": perplexity, "agents": {}}, []
+    for ax, agent in zip(axes[0], agents):
+        tr, tasks = hidden_traces(agent, first, last, stride)
+        T = len(tr)
+        if T < 2:
+            raise ValueError(f"{agent.dir}: the episode ended before step {first}: no traces to embed")
+        X = tr.transpose(1, 0, 2).reshape(8 * T, -1)               # task-major
+        labels = np.repeat(np.arange(8), T)
+        flat = X.std() == 0
+        emb = np.zeros((len(X), 2)) if flat else TSNE(
+            n_components=2, perplexity=min(perplexity, (len(X) - 1) / 3), random_state=seed,
+            init="pca").fit_transform(X)
+        s_raw = None if flat or len(set(map(tuple, X))) < 9 else float(silhouette_score(X, labels))
+        s_emb = None if flat else float(silhouette_score(emb, labels))
+        summary["agents"][agent.label] = {"plastic": agent.plastic, "points": len(X),
+                                          "silhouette_traces": s_raw, "silhouette_tsne": s_emb,
+                                          "constant_activity": bool(flat)}
+        sc = ax.scatter(emb[:, 0], emb[:, 1], c=labels, cmap="hsv", s=2)
+        ax.set_title(f"{agent.label}\nsilhouette {s_emb if s_emb is None else round(s_emb, 2)}", fontsize=8)
+        ax.set_xticks([]); ax.set_yticks([])
+        for k in range(8):
+            rows.append({"agent": agent.label, "task": tasks[k], "mean_abs_trace": float(np.abs(tr[:, k]).mean())})
+    fig.colorbar(sc, ax=axes[0].tolist(), label="training task index")
+    fig.savefig(out / "tsne.png")
+    plt.close(fig)
+    write_csv(out / "traces.csv", rows)
+    return write_summary(out, summary)
