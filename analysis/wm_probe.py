@@ -1,11 +1,15 @@
-"""Working-memory probes (Fig 2C-E), reference model.
+"""Working-memory probes (Fig 2C-E), reference and biological models.
 
 1. Weights after different sample sequences, as differences from the weights after the all-zero
    sequence (2C: the memory is in the weights); measured: mean |dW| per sequence and the
    correlation between weight distance and Hamming distance of the sequences.
 2. Zeroing membranes, spikes and traces at every step of the delay (2D): recall accuracy with and
    without, for every agent given (the plastic run and ``--baseline``).
-3. Activity per phase (2E): mean |spike| rate and mean |trace| during sample, delay and recall.
+3. Activity per phase (2E): reference model: mean |spike| per step and mean |trace| during
+   sample, delay and recall; biological model: hidden firing rates in Hz per phase (each stimulus
+   lasts ``stimulus_ms``, 200 ms by default: a biological timescale).
+Biological model: "zeroing" sets the hidden membranes, the readout and every synaptic trace to
+zero at every time step of the delay.
 
     pdlf analyze wm-probe --run runs/wm_pdlf --baseline runs/wm_weights
 """
@@ -18,26 +22,32 @@ from .common import load_run, output_dir, pyplot, write_csv, write_summary
 NAME = "wm-probe"
 
 
-def _network(run, n_copies, record):
+def _network(run, n_copies, record, dt_hook=False):
     from pdlf_brian.network import ReferenceNetwork
     from pdlf_brian.rules import load_rule
     from pdlf_brian.tasks.wm import CopyTask
 
     cfg = run.cfg
-    if cfg.task != "wm" or cfg.model != "reference":
-        raise ValueError(f"{run.dir}: wm-probe needs a WM run of the reference model")
+    if cfg.task != "wm":
+        raise ValueError(f"{run.dir}: wm-probe needs a WM run")
     task = CopyTask(cfg.length, cfg.latency)
+    if cfg.model == "bio":
+        from pdlf_brian.bio import BioNetwork
+        return task, BioNetwork(load_rule(cfg.rule), task.n_in, cfg.hidden, task.n_out, 1, n_copies, task.n_steps,
+                                step_ms=cfg.stimulus_ms, dt_ms=cfg.dt_ms, recurrent=cfg.topology == "rec",
+                                sharing=cfg.sharing, record=record, dt_hook=dt_hook)
     net = ReferenceNetwork(load_rule(cfg.rule), task.n_in, cfg.hidden, task.n_out, 1, n_copies, task.n_steps,
-                           recurrent=cfg.topology == "rec", sharing=cfg.sharing, record=record,
-                           name="pdlf_probe" + ("_rec" if record else ""))
+                           recurrent=cfg.topology == "rec", sharing=cfg.sharing, record=record)
     return task, net
 
 
 def recall(run, bits, zero_delay=False):
     """Recall accuracy per sequence; with ``zero_delay`` u, s and tr are zeroed at every delay step."""
     from brian2 import ms
-    task, net = _network(run, len(bits), record=False)
+    task, net = _network(run, len(bits), record=False, dt_hook=zero_delay and run.cfg.model == "bio")
     x = task.inputs(bits)[:, None]                           # (T, 1, B, 3)
+    if run.cfg.model == "bio":
+        return _recall_bio(run, task, net, bits, x, zero_delay)
     if not zero_delay:
         readout = net.run_open_loop(run.centre[None], x)[:, 0, :, 0]
     else:
@@ -58,6 +68,24 @@ def recall(run, bits, zero_delay=False):
     return float(acc[0])
 
 
+def _recall_bio(run, task, net, bits, x, zero_delay):
+    if zero_delay:
+        L, D = task.length, task.latency
+        lo, hi = L * net.step, (L + D) * net.step
+
+        def zero():
+            if lo <= net.net.t < hi:
+                net.hid.variables["v"].get_value()[:] = 0.0
+                net.out.variables["y"].get_value()[:] = 0.0
+                for syn in net.synapses.values():
+                    syn.variables["apre"].get_value()[:] = 0.0
+                    syn.variables["apost"].get_value()[:] = 0.0
+        net.set_dt_hook(zero)
+    readout = net.run_open_loop(run.centre[None], x)[:, 0, :, 0]
+    acc, _ = task.score(readout[:, None, :], bits)
+    return float(acc[0])
+
+
 def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0):
     out = out_dir or output_dir(run_dir, NAME)
     agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
@@ -66,8 +94,16 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0)
     task, net = _network(plastic, examples + 1, record=True)
     bits = np.vstack([np.zeros((1, task.length), dtype=int), rng.integers(0, 2, (examples, task.length))])
     net.run_open_loop(plastic.centre[None], task.inputs(bits)[:, None])
-    rec = net.recorded()
     end_delay = task.length + task.latency - 1                # last step before the recall cue
+    bio = plastic.cfg.model == "bio"
+    if bio:  # monitors sample every stimulus step from t = 0: index k + 1 is the end of step k
+        rec = {}
+        for layer, syn in net.synapses.items():
+            l = next(x for x in net.layout.layers if x.name == layer)
+            vals = np.asarray(net.monitors[f"w_{layer}"].w).T
+            rec[f"w_{layer}"] = vals[1:].reshape(-1, 1, examples + 1, l.n_pre, l.n_post)
+    else:
+        rec = net.recorded()
     w = {k: v[end_delay, 0] for k, v in rec.items() if k.startswith("w_")}   # (B, n_pre, n_post)
     diffs = {k: v[1:] - v[:1] for k, v in w.items()}
     flat = np.concatenate([d.reshape(examples, -1) for d in diffs.values()], axis=1)
@@ -88,9 +124,22 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0)
     # activity per phase (copy 1..)
     L, D = task.length, task.latency
     phases = {"sample": slice(0, L), "delay": slice(L, L + D), "recall": slice(L + D, task.n_steps)}
-    activity = {ph: {"spike_rate": float(np.abs(rec["s"][sl]).mean()) if sl.stop > sl.start else None,
-                     "trace": float(np.abs(rec["tr"][sl]).mean()) if sl.stop > sl.start else None}
-                for ph, sl in phases.items()}
+    if bio:
+        spikes = net.monitors["hidden_spikes"]
+        t_ms = np.asarray(spikes.t / net.dt.__class__(1e-3))  # seconds -> ms
+        step_ms = float(net.step / net.dt.__class__(1e-3))
+        n = net.N * net.n_hidden
+        activity = {ph: {"rate_hz": float(((t_ms >= sl.start * step_ms) & (t_ms < sl.stop * step_ms)).sum()
+                                            / n / ((sl.stop - sl.start) * step_ms / 1000.0))
+                         if sl.stop > sl.start else None, "phase_ms": [sl.start * step_ms, sl.stop * step_ms]}
+                    for ph, sl in phases.items()}
+    else:
+        activity = {ph: {"spike_rate": float(np.abs(rec["s"][sl]).mean()) if sl.stop > sl.start else None,
+                         "trace": float(np.abs(rec["tr"][sl]).mean()) if sl.stop > sl.start else None}
+                    for ph, sl in phases.items()}
+    del net, rec
+    import gc
+    gc.collect()
     test_bits = rng.integers(0, 2, (sequences, task.length))
     zeroing, rows = {}, []
     for agent in agents:

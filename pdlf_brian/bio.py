@@ -70,7 +70,7 @@ class BioNetwork:
 
     def __init__(self, rule: Rule, n_in, n_hidden, n_out, n_individuals, n_copies=1, n_steps=1, *,
                  step_ms=200.0, dt_ms=1.0, recurrent=False, sharing="synapse", backend="cython",
-                 record=False, closed_loop=False, name="pdlf_bio", namespace=None):
+                 record=False, closed_loop=False, name="pdlf_bio", namespace=None, dt_hook=False):
         if not rule.has_events():
             raise ValueError(f"rule '{rule.name}' has no ON_PRE/ON_POST/DRIFT form for the bio model")
         backends.check_backend(backend)
@@ -81,6 +81,7 @@ class BioNetwork:
         self.P, self.B, self.n_steps = n_individuals, n_copies, n_steps
         self.N = self.P * self.B
         self.closed_loop = closed_loop
+        self.dt_hook, self._dt_hook_fn = dt_hook, None
         self.step, self.dt = step_ms * ms, dt_ms * ms
         shapes = [("in", 2 * n_in, n_hidden)] + ([("rec", n_hidden, n_hidden)] if recurrent else []) \
             + [("out", n_hidden, n_out)]
@@ -122,6 +123,8 @@ class BioNetwork:
                                   name=f"{n}_norm_{layer}")
             self.synapses[layer] = syn
         objects = [self.inp, self.hid, self.out, *self.synapses.values()]
+        if self.dt_hook:  # analyses: set_dt_hook(f) calls f() at the end of every time step
+            objects.append(NetworkOperation(self._run_dt_hook, dt=self.dt, when="end", name=f"{n}_dt_hook"))
         if self.closed_loop:
             # at the start of every step (t = k * step_ms): read y, step the environments, write x
             objects.append(NetworkOperation(self._loop_step, dt=self.step, when="start", name=f"{n}_environment_step"))
@@ -143,6 +146,15 @@ class BioNetwork:
     def set_genomes(self, genomes):
         for layer, c, values in synapse_values(self.layout, genomes, self.B):
             self.synapses[layer].variables[c].get_value()[:] = values
+
+    def set_dt_hook(self, fn) -> None:
+        if not self.dt_hook:
+            raise RuntimeError("build the network with dt_hook=True to install a per-time-step hook")
+        self._dt_hook_fn = fn
+
+    def _run_dt_hook(self):
+        if self._dt_hook_fn is not None:
+            self._dt_hook_fn()
 
     def synapse_array(self, layer: str, var: str = "w") -> np.ndarray:
         """Live (P, B, n_pre, n_post) view of a synaptic variable."""

@@ -149,3 +149,16 @@ def test_control_schedules_and_wrong_task(runs, tmp_path):
     s = summary(ant, "control")
     for kind in ("triangle", "rectangle", "half_circle"):
         assert -1 <= next(iter(s["agents"].values()))[kind]["mean_cosine"] <= 1
+
+
+def test_wm_probe_bio_reports_rates_in_hz(tmp_path):
+    run = tmp_path / "bio"
+    assert main(["train", "--task", "wm", "--model", "bio", "--hidden", "4", "--len", "2", "--lat", "1",
+                 "--sequences", "2", "--test-sequences", "4", "--pop", "3", "--generations", "1",
+                 "--stimulus-ms", "30", "--sigma0", "0.5", "--quiet", "--out", str(run)]) == 0
+    assert main(["analyze", "wm-probe", "--run", str(run), "-o", "sequences=4", "-o", "examples=3"]) == 0
+    s = summary(run, "wm-probe")
+    assert s["activity_per_phase"]["sample"]["phase_ms"] == [0.0, 60.0]
+    assert all(v["rate_hz"] is None or v["rate_hz"] >= 0 for v in s["activity_per_phase"].values())
+    z = next(iter(s["zeroing"].values()))
+    assert 0 <= z["accuracy_zeroed_delay"] <= 1
