@@ -95,3 +95,19 @@ def pyplot():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     return plt
+
+
+def finish(plt, fig, out: Path, figure: str, table: str, rows: list[dict], summary: dict, ax=None,
+           xlabel=None, ylabel=None) -> dict:
+    """Label, save and close the figure; write the table and the summary (the end of every analysis)."""
+    if ax is not None:
+        if xlabel:
+            ax.set_xlabel(xlabel)
+        if ylabel:
+            ax.set_ylabel(ylabel)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(out / figure)
+    plt.close(fig)
+    write_csv(out / table, rows)
+    return write_summary(out, summary)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import load_run, output_dir, pyplot, rl_evaluator, write_csv, write_summary
+from .common import finish, load_run, output_dir, pyplot, rl_evaluator
 
 NAME = "control"
 
@@ -73,8 +73,4 @@ def run(run_dir, out_dir=None, baseline=None, steps=1000, schedules=("triangle",
         ax.set_title(kind, fontsize=9)
         ax.set_aspect("equal", adjustable="datalim")
         ax.legend(fontsize=6)
-    fig.tight_layout()
-    fig.savefig(out / "paths.png")
-    plt.close(fig)
-    write_csv(out / "control.csv", rows)
-    return write_summary(out, summary)
+    return finish(plt, fig, out, "paths.png", "control.csv", rows, summary)

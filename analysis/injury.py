@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import load_run, output_dir, pyplot, rl_evaluator, write_csv, write_summary
+from .common import finish, load_run, output_dir, pyplot, rl_evaluator
 
 NAME = "injury"
 
@@ -73,14 +73,7 @@ def run(run_dir, out_dir=None, baseline=None, seeds=5, at=500, duration=50, step
         if agent is agents[0]:
             plot_snapshots(plt, snaps, out / "weights.png", agent.label)
     ax.axvspan(at, at + duration, color="0.85", label="weights zeroed")
-    ax.set_xlabel("step")
-    ax.set_ylabel("reward (mean over tasks)")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "rewards.png")
-    plt.close(fig)
-    write_csv(out / "rewards.csv", rows)
-    return write_summary(out, summary)
+    return finish(plt, fig, out, "rewards.png", "rewards.csv", rows, summary, ax, "step", "reward (mean over tasks)")
 
 
 def plot_snapshots(plt, snaps, path, title):

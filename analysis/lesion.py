@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import load_run, output_dir, pyplot, rl_evaluator, write_csv, write_summary
+from .common import finish, load_run, output_dir, pyplot, rl_evaluator
 
 NAME = "lesion"
 FRACTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
@@ -63,11 +63,5 @@ def run(run_dir, out_dir=None, baseline=None, seeds=5, steps=None, fractions=FRA
         summary["agents"][agent.label] = {"plastic": agent.plastic, "mean": ret.mean(1), "sd": ret.std(1),
                                           "relative_to_intact": ret.mean(1) / (abs(ret[0].mean()) or 1.0)}
         ax.errorbar(fractions, ret.mean(1), yerr=ret.std(1), color=colour, marker="o", ms=3, label=agent.label)
-    ax.set_xlabel("fraction of hidden neurons blocked")
-    ax.set_ylabel("return (mean over tasks)")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "lesion.png")
-    plt.close(fig)
-    write_csv(out / "lesion.csv", rows)
-    return write_summary(out, summary)
+    return finish(plt, fig, out, "lesion.png", "lesion.csv", rows, summary, ax,
+                  "fraction of hidden neurons blocked", "return (mean over tasks)")

@@ -12,12 +12,11 @@ import argparse
 import csv
 import itertools
 import json
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+
+from _cells import save_table, train_cells
 
 ARMS = {"pdlf": ["--rule", "scp+pdp"], "weights": ["--rule", "weights"], "scp": ["--rule", "scp"],
         "pdp": ["--rule", "pdp"]}
@@ -36,21 +35,11 @@ def main():
     a = p.parse_args()
     cells = list(itertools.product(a.tasks, a.arms, a.seeds))
 
-    def run(cell):
-        task, arm, seed = cell
-        d = a.out / f"{task}_{arm}_s{seed}"
-        if (d / "result.json").exists():
-            return
-        cmd = [sys.executable, "-m", "pdlf_brian.cli", "train", "--task", task, "--seed", str(seed),
-               "--generations", str(a.generations), "--out", str(d), "--quiet", *ARMS[arm], *a.extra]
-        if (d / "checkpoint.pkl").exists():
-            cmd.append("--resume")
-        subprocess.run(cmd, check=True)
-        print("done", d.name, json.loads((d / "result.json").read_text())["score_centre"], flush=True)
-
     if not a.summarise_only:
-        with ThreadPoolExecutor(a.jobs) as ex:
-            list(ex.map(run, cells))
+        train_cells([(a.out / f"{task}_{arm}_s{seed}",
+                      ["--task", task, "--seed", str(seed), "--generations", str(a.generations), *ARMS[arm],
+                       *a.extra])
+                     for task, arm, seed in cells], a.jobs)
     summarise(a)
 
 
@@ -91,17 +80,12 @@ def summarise(a):
         fig.tight_layout()
         fig.savefig(a.out / f"curves_{task}.png")
         plt.close(fig)
-    with open(a.out / "rl_grid.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
     lines = ["| task | arm | centre test return (mean ± sd, n) | generations | min/run |", "|---|---|---|---|---|"]
     for r in rows:
         sd = f" ± {r['centre_sd']}" if r["centre_sd"] is not None else ""
         lines.append(f"| {r['task']} | {r['arm']} | {r['centre_mean']}{sd} ({r['n']}) | {r['generations']} | "
                      f"{r['minutes_per_run']} |")
-    (a.out / "rl_grid.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    save_table(a.out, "rl_grid", rows, lines)
 
 
 if __name__ == "__main__":

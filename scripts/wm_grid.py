@@ -6,15 +6,13 @@ Each cell is one `pdlf train` run directory; the summary (grid.csv, grid.md) is 
 and can be rebuilt from existing runs with --summarise-only.
 """
 import argparse
-import csv
 import itertools
 import json
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
+
+from _cells import save_table, train_cells
 
 ARMS = {"pdlf": ["--rule", "scp+pdp", "--sharing", "layer"], "weights": ["--rule", "weights", "--sharing", "synapse"]}
 
@@ -32,22 +30,11 @@ def main():
     a = p.parse_args()
     cells = list(itertools.product(a.lens, a.lats, ARMS, a.seeds))
 
-    def run(cell):
-        L, D, arm, seed = cell
-        d = a.out / f"len{L}_lat{D}_{arm}_s{seed}"
-        if (d / "result.json").exists():
-            return
-        cmd = [sys.executable, "-m", "pdlf_brian.cli", "train", "--task", "wm", "--len", str(L), "--lat", str(D),
-               "--seed", str(seed), "--generations", str(a.generations), "--out", str(d), "--quiet",
-               *ARMS[arm], *a.extra]
-        if (d / "checkpoint.pkl").exists():
-            cmd.append("--resume")
-        subprocess.run(cmd, check=True)
-        print("done", d.name, json.loads((d / "result.json").read_text())["score_centre"], flush=True)
-
     if not a.summarise_only:
-        with ThreadPoolExecutor(a.jobs) as ex:
-            list(ex.map(run, cells))
+        train_cells([(a.out / f"len{L}_lat{D}_{arm}_s{seed}",
+                      ["--task", "wm", "--len", str(L), "--lat", str(D), "--seed", str(seed),
+                       "--generations", str(a.generations), *ARMS[arm], *a.extra])
+                     for L, D, arm, seed in cells], a.jobs)
     rows = []
     for L, D in itertools.product(a.lens, a.lats):
         row = {"len": L, "lat": D}
@@ -61,17 +48,12 @@ def main():
             row[f"{arm}_best_sample_mean"] = round(float(np.mean([r["score_best"] for r in scores])), 3) if scores else None
             row[f"{arm}_minutes"] = round(float(np.mean([r["wall_seconds"] for r in scores])) / 60, 1) if scores else None
         rows.append(row)
-    with open(a.out / "grid.csv", "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(rows[0]))
-        w.writeheader()
-        w.writerows(rows)
     lines = ["| Len | Lat | PDLF centre (mean ± sd, n) | weights centre (mean ± sd, n) | PDLF min/run | weights min/run |",
              "|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['len']} | {r['lat']} | {r['pdlf_mean']} ± {r['pdlf_sd']} ({r['pdlf_n']}) | "
                      f"{r['weights_mean']} ± {r['weights_sd']} ({r['weights_n']}) | {r['pdlf_minutes']} | {r['weights_minutes']} |")
-    (a.out / "grid.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    save_table(a.out, "grid", rows, lines)
 
 
 if __name__ == "__main__":

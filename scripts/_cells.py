@@ -1,0 +1,33 @@
+"""Shared by the grid scripts: run many `pdlf train` cells, resumably, a few at a time."""
+import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+
+def train_cells(cells, jobs):
+    """cells: (run directory, pdlf train flags) pairs; finished ones are skipped, started ones resumed."""
+
+    def run(cell):
+        d, flags = cell
+        if (d / "result.json").exists():
+            return
+        cmd = [sys.executable, "-m", "pdlf_brian.cli", "train", *flags, "--out", str(d), "--quiet"]
+        if (d / "checkpoint.pkl").exists():
+            cmd.append("--resume")
+        subprocess.run(cmd, check=True)
+        print("done", d.name, json.loads((d / "result.json").read_text())["score_centre"], flush=True)
+
+    with ThreadPoolExecutor(jobs) as ex:
+        list(ex.map(run, cells))
+
+
+def save_table(out, stem, rows, md_lines):
+    """Write rows as out/stem.csv and the Markdown lines as out/stem.md, and print the latter."""
+    import csv
+    with open(out / f"{stem}.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    (out / f"{stem}.md").write_text("\n".join(md_lines) + "\n")
+    print("\n".join(md_lines))
