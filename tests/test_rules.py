@@ -82,3 +82,19 @@ def test_check_rule_builds_good_rules_in_brian2(capsys):
     assert main(["check-rule", "wm_pre"]) == 0
     out = capsys.readouterr().out
     assert "reference model: built and ran in Brian2" in out and "bio model: built and ran in Brian2" in out
+
+
+def test_check_rule_catches_pathways_writing_unknown_variables(tmp_path, capsys):
+    from pdlf_brian.cli import main
+    bad = tmp_path / "writes.py"
+    bad.write_text('from brian2 import ms\nNAME = "writes"\nCOEFFICIENTS = ("a",)\n'
+                   'EQUATIONS = "dz/dt = -z / (20 * ms) : 1 (event-driven)"\n'
+                   'ON_PRE = "a * z"\nPRE_UPDATES = "q += 1"\nPOST_UPDATES = "z += b"\n')
+    assert main(["check-rule", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "PRE_UPDATES: 'q += 1': writes 'q', which the rule's EQUATIONS do not define" in err
+    assert "POST_UPDATES: 'z += b': unknown identifier(s) b" in err
+    clash = tmp_path / "clash.py"
+    clash.write_text('NAME = "clash"\nCOEFFICIENTS = ("a",)\nEQUATIONS = "w2 : 1\\napre : 1"\nON_PRE = "a * apost"\n')
+    assert main(["check-rule", str(clash)]) == 1
+    assert "redefine the package's synaptic variable(s) apre" in capsys.readouterr().err
