@@ -14,6 +14,27 @@ from gymnasium import spaces
 from .base import MultiTaskEnv
 
 
+def _quiet_known_mujoco_warning():
+    """gymnasium's half_cheetah.xml uses the deprecated compiler attribute 'settotalmass'; MuJoCo 4
+    prints a warning (and writes MUJOCO_LOG.TXT) for every HalfCheetah built.  Drop that one message,
+    pass every other MuJoCo warning on as a Python warning.  A handler the user set is left alone."""
+    import warnings
+
+    import mujoco
+
+    if mujoco.get_mju_user_warning() is not None:
+        return
+
+    def handler(message):
+        if "settotalmass" not in message:
+            warnings.warn(f"MuJoCo: {message}", RuntimeWarning, stacklevel=2)
+
+    mujoco.set_mju_user_warning(handler)
+
+
+_quiet_known_mujoco_warning()
+
+
 def _append_space(base_space: spaces.Box, low: float, high: float) -> spaces.Box:
     lo = np.append(base_space.low, low).astype(np.float64)
     hi = np.append(base_space.high, high).astype(np.float64)
