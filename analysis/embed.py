@@ -56,7 +56,7 @@ def run(run_dir, out_dir=None, baseline=None, first=100, last=799, stride=1, per
         summary["agents"][agent.label] = {"plastic": agent.plastic, "points": len(X),
                                           "silhouette_traces": s_raw, "silhouette_tsne": s_emb,
                                           "constant_activity": bool(flat)}
-        sc = ax.scatter(emb[:, 0], emb[:, 1], c=labels, cmap="hsv", s=2)
+        sc = ax.scatter(emb[:, 0], emb[:, 1], c=labels, cmap="tab10", vmin=0, vmax=9, s=2)
         ax.set_title(f"{agent.label}\nsilhouette {s_emb if s_emb is None else round(s_emb, 2)}", fontsize=8)
         ax.set_xticks([]); ax.set_yticks([])
         for k in range(8):
