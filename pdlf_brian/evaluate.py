@@ -45,6 +45,16 @@ def _build_network(cfg, n_in, n_out, n_individuals, n_copies, n_steps, record, n
             if closed_loop:
                 raise ValueError(f"config key 'backend': the closed loop steps Python environments every step; "
                                  f"use cython (or numpy), not {cfg.backend}")
+            if cfg.backend == "cuda":
+                from .backends import gpu_visible
+                try:
+                    import brian2cuda  # noqa: F401
+                except ImportError:
+                    raise ValueError("config key 'backend': 'cuda' needs brian2cuda: pip install -e '.[cuda]'") from None
+                if not gpu_visible():
+                    raise ValueError("config key 'backend': 'cuda' needs an NVIDIA GPU to run (nvidia-smi lists "
+                                     "none); StandaloneReference(..., backend='cuda', compile=...) can still "
+                                     "generate and compile the code here")
             from .standalone import StandaloneReference
             return StandaloneReference(rule, n_in, cfg.hidden, n_out, n_individuals, n_copies, n_steps,
                                        recurrent=recurrent, sharing=cfg.sharing, backend=cfg.backend,

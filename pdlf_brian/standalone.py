@@ -52,20 +52,49 @@ inline double pdlf_max_get(double slot) {
 """
 
 
-def _functions(header_dir: str):
-    kw = dict(headers=['"maxnorm.h"'], include_dirs=[header_dir])
+#: cuda_standalone: the same three functions as device code.  The running maxima live in one
+#: device array shared by all kernels (brian2cuda compiles with -dc, relocatable device code):
+#: declared in the header, defined once in maxnorm_cuda.cu.  |w| >= 0, so the bit patterns of the
+#: doubles order like their values and atomicMax on them is a float max (a NaN stays above inf).
+MAXNORM_CUDA_H = r"""
+#pragma once
+extern __device__ unsigned long long pdlf_maxbuf_d[];
+static __device__ __forceinline__ double pdlf_max_reset(double slot) {
+    pdlf_maxbuf_d[(int)slot] = 0ULL; return 0.0;
+}
+static __device__ __forceinline__ double pdlf_max_acc(double slot, double x) {
+    atomicMax(&pdlf_maxbuf_d[(int)slot], (unsigned long long)__double_as_longlong(fabs(x)));
+    return x;
+}
+static __device__ __forceinline__ double pdlf_max_get(double slot) {
+    double m = __longlong_as_double((long long)pdlf_maxbuf_d[(int)slot]);
+    return m == 0.0 ? 1.0 : m;
+}
+"""
+MAXNORM_CUDA_CU = """#include "maxnorm_cuda.h"
+__device__ unsigned long long pdlf_maxbuf_d[{slots}];
+"""
 
-    @implementation("cpp", "", **kw)
+
+def _functions(header_dir: str, backend: str = "cpp"):
+    if backend == "cuda":
+        kw = dict(headers=['"maxnorm_cuda.h"'], include_dirs=[header_dir],
+                  sources=[str(Path(header_dir) / "maxnorm_cuda.cu")])
+    else:
+        kw = dict(headers=['"maxnorm.h"'], include_dirs=[header_dir])
+    target = "cuda" if backend == "cuda" else "cpp"
+
+    @implementation(target, "", **kw)
     @check_units(slot=1, result=1)
     def pdlf_max_reset(slot):
         raise NotImplementedError("cpp_standalone only")
 
-    @implementation("cpp", "", **kw)
+    @implementation(target, "", **kw)
     @check_units(slot=1, x=1, result=1)
     def pdlf_max_acc(slot, x):
         raise NotImplementedError("cpp_standalone only")
 
-    @implementation("cpp", "", **kw)
+    @implementation(target, "", **kw)
     @check_units(slot=1, result=1)
     def pdlf_max_get(slot):
         raise NotImplementedError("cpp_standalone only")
@@ -80,7 +109,7 @@ class StandaloneReference:
 
     def __init__(self, rule: Rule, n_in, n_hidden, n_out, n_individuals, n_copies=1, n_steps=1, *,
                  recurrent=False, sharing="synapse", backend="cpp", record=False, name="pdlf",
-                 directory=None):
+                 directory=None, compile=True):
         if not rule.has_discrete():
             raise ValueError(f"rule '{rule.name}' has no DISCRETE form and cannot drive the reference model")
         if backend not in backends.STANDALONE:
@@ -94,6 +123,7 @@ class StandaloneReference:
         self.layout = GenomeLayout(shapes, rule.coefficients, sharing)
         self.directory = Path(directory or tempfile.mkdtemp(prefix=f"pdlf_{backend}_"))
         self._name = name
+        self.compile = compile  # False: generate the code only (e.g. CUDA on a machine without nvcc)
         t0 = time.perf_counter()
         self._build()
         self.compile_seconds = time.perf_counter() - t0
@@ -106,12 +136,14 @@ class StandaloneReference:
         # A fresh device object per network: Brian2's standalone device is otherwise a process-wide
         # singleton that can hold one built project, and several shapes may live in one process.
         if self.backend == "cuda":
-            from brian2cuda.device import CUDAStandaloneDevice as DeviceClass
+            (self.directory / "maxnorm_cuda.h").write_text(MAXNORM_CUDA_H)
+            (self.directory / "maxnorm_cuda.cu").write_text(MAXNORM_CUDA_CU.format(slots=len(self.layout.layers) * N))
+            DeviceClass = backends.cuda_device_class()
         else:
             from brian2.devices.cpp_standalone.device import CPPStandaloneDevice as DeviceClass
         set_device(DeviceClass(), build_on_run=False, directory=str(self.directory / "code"))
         self.device = get_device()
-        ns = dict(ref_model.NAMESPACE, **_functions(str(self.directory)))
+        ns = dict(ref_model.NAMESPACE, **_functions(str(self.directory), self.backend))
         self.stimulus = TimedArray(np.zeros((self.n_steps, N * self.n_in)), dt=STEP, name=f"{n}_stimulus")
         ns["stimulus"] = self.stimulus
         inp = NeuronGroup(N * self.n_in, ref_model.INPUT_EQS, dt=STEP, name=f"{n}_input", namespace=ns)
@@ -158,7 +190,7 @@ class StandaloneReference:
             objects += list(self.monitors.values())
         self.net = Network(*objects, name=f"{n}_network")
         self.net.run(self.n_steps * STEP, namespace=ns)
-        self.device.build(directory=str(self.directory / "code"), compile=True, run=False)
+        self.device.build(directory=str(self.directory / "code"), compile=self.compile, run=False)
         set_device("runtime")  # the compiled program stays usable through self.device
 
     def run_open_loop(self, genomes, inputs) -> np.ndarray:
