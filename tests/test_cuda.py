@@ -12,8 +12,11 @@ from pdlf_brian.standalone import StandaloneReference  # noqa: E402
 
 
 def _curand_available():
-    if importlib.util.find_spec("nvidia.curand") is not None:
-        return True
+    try:
+        if importlib.util.find_spec("nvidia.curand") is not None:
+            return True
+    except ModuleNotFoundError:  # no 'nvidia' namespace package at all
+        pass
     nvcc = shutil.which("nvcc")
     if not nvcc:
         return False
