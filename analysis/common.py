@@ -62,6 +62,12 @@ def rl_evaluator(run: Run, n_individuals: int, episode_steps: int | None = None,
     return ev
 
 
+def progress(message: str) -> None:
+    """One line of progress on stderr (analyses can take minutes on 1000-step episodes)."""
+    import sys
+    print(f"pdlf analyze: {message}", file=sys.stderr, flush=True)
+
+
 def output_dir(run_dir, name) -> Path:
     out = Path(run_dir) / "analysis" / name
     out.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import finish, load_run, output_dir, pyplot, rl_evaluator
+from .common import finish, load_run, output_dir, progress, pyplot, rl_evaluator
 
 NAME = "control"
 
@@ -62,6 +62,7 @@ def run(run_dir, out_dir=None, baseline=None, steps=1000, schedules=("triangle",
     rows, summary = [], {"steps": steps, "agents": {}}
     for ax, kind in zip(axes[0], schedules):
         for agent, colour in zip(agents, ["tab:red", "tab:blue"]):
+            progress(f"control: {agent.label}: {kind}")
             command, path, cos = follow(agent, kind, steps)
             summary["agents"].setdefault(agent.label, {"plastic": agent.plastic})[kind] = {
                 "mean_cosine": cos, "distance": float(np.linalg.norm(np.diff(path, axis=0), axis=1).sum())}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import load_run, output_dir, pyplot, rl_evaluator, write_csv, write_summary
+from .common import load_run, output_dir, progress, pyplot, rl_evaluator, write_csv, write_summary
 
 NAME = "embed"
 
@@ -41,6 +41,7 @@ def run(run_dir, out_dir=None, baseline=None, first=100, last=799, stride=1, per
     fig, axes = plt.subplots(1, len(agents), figsize=(4.5 * len(agents), 4), dpi=120, squeeze=False)
     summary, rows = {"steps": [first, last], "stride": stride, "perplexity": perplexity, "agents": {}}, []
     for ax, agent in zip(axes[0], agents):
+        progress(f"embed: {agent.label}: traces and t-SNE")
         tr, tasks = hidden_traces(agent, first, last, stride)
         T = len(tr)
         if T < 2:

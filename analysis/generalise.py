@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import load_run, output_dir, pyplot, rl_evaluator, write_csv, write_summary
+from .common import load_run, output_dir, progress, pyplot, rl_evaluator, write_csv, write_summary
 
 NAME = "generalise"
 
@@ -40,6 +40,7 @@ def run(run_dir, out_dir=None, baseline=None, sweep=72, steps=None):
         cls = ev.env_class
         seen, unseen, swept = cls.train_tasks(), cls.unseen_tasks(), cls.sweep(sweep)
         assert not np.any(np.isclose(seen[:, None], unseen[None, :])), "unseen tasks must differ from seen"
+        progress(f"generalise: {agent.label}: {len(seen) + len(unseen) + len(swept)} task values")
         r_seen, r_unseen, r_sweep = (returns_on(ev, agent.centre, v) for v in (seen, unseen, swept))
         for kind, vals, rets in (("seen", seen, r_seen), ("unseen", unseen, r_unseen), ("sweep", swept, r_sweep)):
             for v, r in zip(vals, rets):

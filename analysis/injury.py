@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import finish, load_run, output_dir, pyplot, rl_evaluator
+from .common import finish, load_run, output_dir, progress, pyplot, rl_evaluator
 
 NAME = "injury"
 
@@ -56,6 +56,7 @@ def run(run_dir, out_dir=None, baseline=None, seeds=5, at=500, duration=50, step
     fig, ax = plt.subplots(figsize=(7, 3.6), dpi=120)
     rows, summary = [], {"at": at, "duration": duration, "steps": steps, "seeds": seeds, "agents": {}}
     for agent, colour in zip(agents, ["tab:red", "tab:blue"]):
+        progress(f"injury: {agent.label}: {seeds} seeds x 8 tasks x {steps} steps")
         per_step, snaps, zero_ok, returns = injure(agent, seeds, at, duration, steps)
         m, sd = per_step.mean(0), per_step.std(0)
         for t in range(steps):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import finish, load_run, output_dir, pyplot, rl_evaluator
+from .common import finish, load_run, output_dir, progress, pyplot, rl_evaluator
 
 NAME = "lesion"
 FRACTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
@@ -37,6 +37,7 @@ def lesioned_returns(run, mask_set, steps=None, check=None):
     env_seeds = np.arange(seeds * 8).reshape(seeds, 8) + 2000
     out = np.zeros((n_f, seeds))
     for i in range(n_f):
+        progress(f"lesion: {run.label}: fraction {i + 1}/{n_f}")
         ev.network.set_lesion(mask_set[i][:, None, :])
         r, _ = ev.episode(np.repeat(run.centre[None], seeds, 0), tasks, env_seeds)
         out[i] = r.mean(axis=1)
