@@ -69,20 +69,48 @@ class WorkerError(RuntimeError):
     pass
 
 
+class _Statistics:
+    """The main process's share of an evaluator: the observation statistics (RL tasks), no network."""
+
+    def __init__(self, cfg: Config):
+        self.normaliser = None
+        if cfg.task != "wm":
+            from .closed_loop import ObsNormaliser
+            from .tasks import make_env
+            env = make_env(cfg.task)
+            self.normaliser = ObsNormaliser(env.observation_space.shape[0], raw_last=env.task_kind is not None)
+
+    def state_dict(self) -> dict:
+        return {} if self.normaliser is None else {"obs_normaliser": self.normaliser.state_dict()}
+
+    def load_state_dict(self, state: dict) -> None:
+        if self.normaliser is not None:
+            if "obs_normaliser" not in state:
+                raise ValueError("the checkpoint has no observation statistics (a checkpoint of another task?)")
+            self.normaliser.load_state_dict(state["obs_normaliser"])
+
+    def merge_stats(self, collected) -> None:
+        for n, mean, m2 in collected:
+            self.normaliser.merge(n, mean, m2)
+
+    def freeze_stats(self) -> None:
+        if self.normaliser is not None:
+            self.normaliser.frozen = True
+
+
 class _Pool:
     """Shared logic: slicing, dispatch, merging.  Subclasses start/stop workers and move messages."""
 
     def __init__(self, cfg: Config, n_individuals: int, n_workers: int):
-        from .evaluate import make_evaluator
+        from .evaluate import layout_for
 
         if n_workers < 1 or n_workers > n_individuals:
             raise ValueError(f"workers must be between 1 and the {n_individuals} individuals, got {n_workers}")
         self.cfg = cfg
         self.P = n_individuals
         self.slices = np.array_split(np.arange(n_individuals), n_workers)
-        # a local evaluator for one individual: layout, statistics (small, cheap)
-        self.local = make_evaluator(cfg, 1)
-        self.layout = self.local.layout
+        self.local = _Statistics(cfg)  # the statistics live here; the networks live in the workers
+        self.layout = layout_for(cfg)
         self._events = []
         self._start()
 
@@ -105,7 +133,7 @@ class _Pool:
     def evaluate(self, genomes, rng):
         results = self._map("evaluate", genomes, rng)
         merged = [np.concatenate([r[0][i] for r in results]) for i in range(3)]
-        if hasattr(self.local, "merge_stats"):
+        if self.local.normaliser is not None:
             for _, collected, _ in results:  # slices in population order
                 self.local.merge_stats(collected)
         return tuple(merged)
