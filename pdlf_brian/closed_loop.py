@@ -75,6 +75,11 @@ class ObsNormaliser:
         out[..., :self.n] = np.clip((out[..., :self.n] - self.mean) / self.std, -5.0, 5.0)
         return out
 
+    def merge_all(self, collected) -> None:
+        """Merge (count, mean, m2) samples in the given order (individuals in population order)."""
+        for n_b, mean_b, m2_b in collected:
+            self.merge(n_b, mean_b, m2_b)
+
     def state_dict(self) -> dict:
         return {"count": self.count, "mean": self.mean.copy(), "m2": self.m2.copy(), "n": self.n,
                 "raw_last": self.raw_last}
@@ -86,18 +91,29 @@ class ObsNormaliser:
         self.count, self.mean, self.m2 = state["count"], np.array(state["mean"]), np.array(state["m2"])
 
 
+def checkpoint_state(normaliser: ObsNormaliser | None) -> dict:
+    """What an evaluator contributes to a checkpoint: the observation statistics (none for WM)."""
+    return {} if normaliser is None else {"obs_normaliser": normaliser.state_dict()}
+
+
+def load_checkpoint_state(normaliser: ObsNormaliser | None, state: dict) -> None:
+    if normaliser is None:
+        return
+    if "obs_normaliser" not in state:
+        raise ValueError("the checkpoint has no observation statistics (a checkpoint of another task?)")
+    normaliser.load_state_dict(state["obs_normaliser"])
+
+
 class EpisodeBatch:
     """P x K environments (copy k = p * K + b plays task b) and their returns for one episode."""
 
-    def __init__(self, env_name: str, P: int, K: int, episode_steps: int, env_kwargs=None):
+    def __init__(self, env_name: str, P: int, K: int, episode_steps: int):
         self.P, self.K, self.N = P, K, P * K
-        self.envs = [make_env(env_name, max_episode_steps=episode_steps, **(env_kwargs or {}))
-                     for _ in range(self.N)]
+        self.envs = [make_env(env_name, max_episode_steps=episode_steps) for _ in range(self.N)]
         e = self.envs[0]
         self.n_obs = e.observation_space.shape[0]
         self.n_act = e.action_space.shape[0]
         self.low, self.high = e.action_space.low, e.action_space.high
-        self.task_kind = e.task_kind
         self.normaliser = ObsNormaliser(self.n_obs, raw_last=e.task_kind is not None)
         self.episode_steps = episode_steps
         self.squash = np.full(self.N, True)  # tanh on the readout (False: linear, the reference's PDLF)

@@ -16,6 +16,7 @@ import gc
 
 import numpy as np
 
+from .closed_loop import EpisodeBatch, checkpoint_state, load_checkpoint_state
 from .config import Config
 from .rules import load_rule
 from .tasks.wm import CopyTask
@@ -70,6 +71,20 @@ def _build_network(cfg, n_in, n_out, n_individuals, n_copies, n_steps, record, n
                       closed_loop=closed_loop, name=name + "_bio")
 
 
+def pad_genomes(genomes, n_individuals: int, size: int):
+    """(n <= P, size) genomes -> ((P, size) zero-padded, n): a batched network always runs all P slots."""
+    genomes = np.atleast_2d(np.asarray(genomes, dtype=float))
+    n = genomes.shape[0]
+    if n > n_individuals:
+        raise ValueError(f"this evaluator holds {n_individuals} individuals; got {n} genomes")
+    if genomes.shape[1] != size:
+        raise ValueError(f"genomes have {genomes.shape[1]} numbers; this network needs {size} "
+                         f"(a checkpoint from another task or network shape?)")
+    padded = np.zeros((n_individuals, size))
+    padded[:n] = genomes
+    return padded, n
+
+
 class WMEvaluator:
     """Scores genomes on fresh batches of copy-task sequences."""
 
@@ -80,14 +95,12 @@ class WMEvaluator:
         self.network = build_network(cfg, self.task.n_in, self.task.n_out, self.P, self.B, self.task.n_steps)
         self.layout = self.network.layout
 
-    def evaluate(self, genomes, rng: np.random.Generator):
+    #: what a generation adds to shared statistics (none for WM; see RLEvaluator)
+    collected: list = []
+
+    def evaluate(self, genomes, rng: np.random.Generator, merge: bool = True):
         """(n <= P, size) genomes on one fresh batch -> (accuracy, fitness, diverged), each (n,)."""
-        genomes = np.atleast_2d(np.asarray(genomes, dtype=float))
-        n = genomes.shape[0]
-        if n > self.P:
-            raise ValueError(f"this evaluator holds {self.P} individuals; got {n} genomes")
-        padded = np.zeros((self.P, self.layout.size))
-        padded[:n] = genomes
+        padded, n = pad_genomes(genomes, self.P, self.layout.size)
         bits = self.task.sample(rng, self.B)
         x = self.task.inputs(bits)                                       # (T, B, 3)
         x = np.broadcast_to(x[:, None], (x.shape[0], self.P) + x.shape[1:])
@@ -108,6 +121,9 @@ class WMEvaluator:
     def load_state_dict(self, state: dict) -> None:
         pass
 
+    def merge_stats(self, collected) -> None:
+        pass
+
     def take_events(self) -> list[str]:
         return []
 
@@ -124,13 +140,10 @@ class RLEvaluator:
     training and frozen for :meth:`test`.
     """
 
-    def __init__(self, cfg: Config, n_individuals: int, record: bool = False, env_kwargs=None):
-        from .closed_loop import EpisodeBatch
-        from .rules import load_rule
-
+    def __init__(self, cfg: Config, n_individuals: int, record: bool = False):
         self.cfg = cfg.validate()
         self.P, self.K = n_individuals, cfg.tasks_per_eval
-        self.batch = EpisodeBatch(cfg.task, self.P, self.K, cfg.episode_steps, env_kwargs)
+        self.batch = EpisodeBatch(cfg.task, self.P, self.K, cfg.episode_steps)
         env = self.batch.envs[0]
         self.env_class = type(env)
         self.train_tasks = env.train_tasks() if env.task_kind else None
@@ -140,21 +153,9 @@ class RLEvaluator:
                                      record=record, closed_loop=True)
         self.layout = self.network.layout
 
-    def _pad(self, genomes):
-        genomes = np.atleast_2d(np.asarray(genomes, dtype=float))
-        n = genomes.shape[0]
-        if n > self.P:
-            raise ValueError(f"this evaluator holds {self.P} individuals; got {n} genomes")
-        if genomes.shape[1] != self.layout.size:
-            raise ValueError(f"genomes have {genomes.shape[1]} numbers; this network needs {self.layout.size} "
-                             f"(a checkpoint from another environment or network shape?)")
-        padded = np.zeros((self.P, self.layout.size))
-        padded[:n] = genomes
-        return padded, n
-
     def episode(self, genomes, tasks, seeds, learn_stats=False, override=None):
         """Play one episode per (genome, task): returns (n, K) per copy and the diverged flags (n,)."""
-        padded, n = self._pad(genomes)
+        padded, n = pad_genomes(genomes, self.P, self.layout.size)
         if len(tasks) != self.K or np.shape(seeds)[-1] != self.K:
             raise ValueError(f"this evaluator plays {self.K} tasks per individual; got {len(tasks)}")
         self.batch.start(tasks, seeds, learn_stats, override)
@@ -186,8 +187,7 @@ class RLEvaluator:
         return score, score, diverged
 
     def merge_stats(self, collected) -> None:
-        for n, mean, m2 in collected:
-            self.batch.normaliser.merge(n, mean, m2)
+        self.batch.normaliser.merge_all(collected)
 
     def test(self, genomes, rng: np.random.Generator, n_episodes: int = 8):
         """Mean return per genome with statistics frozen: every training task once (task envs),
@@ -205,12 +205,10 @@ class RLEvaluator:
         return np.concatenate(scores, axis=1).mean(axis=1)
 
     def state_dict(self) -> dict:
-        return {"obs_normaliser": self.batch.normaliser.state_dict()}
+        return checkpoint_state(self.batch.normaliser)
 
     def load_state_dict(self, state: dict) -> None:
-        if "obs_normaliser" not in state:
-            raise ValueError("the checkpoint has no observation statistics (a checkpoint of another task?)")
-        self.batch.normaliser.load_state_dict(state["obs_normaliser"])
+        load_checkpoint_state(self.batch.normaliser, state)
 
     def take_events(self) -> list[str]:
         """Environment events (blown-up simulations) since the last call."""
@@ -240,7 +238,6 @@ def io_sizes(cfg: Config) -> tuple[int, int]:
 def layout_for(cfg: Config):
     """The genome layout of a run's controller (without building a network)."""
     from .genome import GenomeLayout
-    from .rules import load_rule
 
     n_in, n_out = io_sizes(cfg)
     if cfg.model == "bio":

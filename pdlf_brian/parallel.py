@@ -23,6 +23,7 @@ import traceback
 
 import numpy as np
 
+from .closed_loop import checkpoint_state, load_checkpoint_state
 from .config import Config
 
 
@@ -39,10 +40,8 @@ class _Served:
         if frozen:
             ev.freeze_stats()
         if kind == "evaluate":
-            if hasattr(ev, "merge_stats"):
-                result = ev.evaluate(genomes, rng, merge=False)
-                return result, ev.collected, ev.take_events()
-            return ev.evaluate(genomes, rng), [], []
+            result = ev.evaluate(genomes, rng, merge=False)
+            return result, ev.collected, ev.take_events()
         if kind == "test":
             return ev.test(genomes, rng, extra), [], ev.take_events()
         raise ValueError(f"unknown request {kind!r}")
@@ -81,17 +80,14 @@ class _Statistics:
             self.normaliser = ObsNormaliser(env.observation_space.shape[0], raw_last=env.task_kind is not None)
 
     def state_dict(self) -> dict:
-        return {} if self.normaliser is None else {"obs_normaliser": self.normaliser.state_dict()}
+        return checkpoint_state(self.normaliser)
 
     def load_state_dict(self, state: dict) -> None:
-        if self.normaliser is not None:
-            if "obs_normaliser" not in state:
-                raise ValueError("the checkpoint has no observation statistics (a checkpoint of another task?)")
-            self.normaliser.load_state_dict(state["obs_normaliser"])
+        load_checkpoint_state(self.normaliser, state)
 
     def merge_stats(self, collected) -> None:
-        for n, mean, m2 in collected:
-            self.normaliser.merge(n, mean, m2)
+        if self.normaliser is not None:
+            self.normaliser.merge_all(collected)
 
     def freeze_stats(self) -> None:
         if self.normaliser is not None:
@@ -133,9 +129,8 @@ class _Pool:
     def evaluate(self, genomes, rng):
         results = self._map("evaluate", genomes, rng)
         merged = [np.concatenate([r[0][i] for r in results]) for i in range(3)]
-        if self.local.normaliser is not None:
-            for _, collected, _ in results:  # slices in population order
-                self.local.merge_stats(collected)
+        for _, collected, _ in results:  # slices in population order
+            self.local.merge_stats(collected)
         return tuple(merged)
 
     def test(self, genomes, rng, n):
