@@ -237,11 +237,10 @@ def io_sizes(cfg: Config) -> tuple[int, int]:
 
 def layout_for(cfg: Config):
     """The genome layout of a run's controller (without building a network)."""
-    from .genome import GenomeLayout
+    from .genome import GenomeLayout, controller_layers
 
     n_in, n_out = io_sizes(cfg)
     if cfg.model == "bio":
         n_in = 2 * n_in  # push-pull input pairs
-    shapes = [("in", n_in, cfg.hidden)] + ([("rec", cfg.hidden, cfg.hidden)] if cfg.topology == "rec" else []) \
-        + [("out", cfg.hidden, n_out)]
+    shapes = controller_layers(n_in, cfg.hidden, n_out, cfg.topology == "rec")
     return GenomeLayout(shapes, load_rule(cfg.rule).coefficients, cfg.sharing)

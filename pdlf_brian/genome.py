@@ -33,6 +33,12 @@ class Layer:
     n_post: int
 
 
+def controller_layers(n_in: int, n_hidden: int, n_out: int, recurrent: bool) -> list[tuple[str, int, int]]:
+    """(name, n_pre, n_post) of a controller's plastic layers: in, [rec], out."""
+    return [("in", n_in, n_hidden)] + ([("rec", n_hidden, n_hidden)] if recurrent else []) \
+        + [("out", n_hidden, n_out)]
+
+
 class GenomeLayout:
     """Maps flat genomes onto per-layer, per-coefficient (n_pre, n_post) arrays."""
 

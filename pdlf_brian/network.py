@@ -16,7 +16,7 @@ from brian2 import (Network, NetworkOperation, NeuronGroup, StateMonitor, Synaps
                     TimedArray, ms)
 
 from . import backends
-from .genome import GenomeLayout
+from .genome import GenomeLayout, controller_layers
 from .models import reference as ref_model  # models/ is installed as pdlf_brian.models
 from .rules import Rule
 
@@ -91,8 +91,7 @@ class ReferenceNetwork:
         self.N = self.P * self.B
         self.recurrent = recurrent
         self.closed_loop = closed_loop
-        shapes = [("in", n_in, n_hidden)] + ([("rec", n_hidden, n_hidden)] if recurrent else []) \
-            + [("out", n_hidden, n_out)]
+        shapes = controller_layers(n_in, n_hidden, n_out, recurrent)
         self.layout = GenomeLayout(shapes, rule.coefficients, sharing)
         self._name = name
         backends.activate_runtime(backend)

@@ -24,7 +24,7 @@ from brian2.core.functions import implementation
 from brian2.units.fundamentalunits import check_units
 
 from . import backends
-from .genome import GenomeLayout
+from .genome import GenomeLayout, controller_layers
 from .models import reference as ref_model
 from .network import STEP, block_diagonal, reshape_recorded, synapse_values
 from .rules import Rule
@@ -118,8 +118,7 @@ class StandaloneReference:
         self.n_in, self.n_hidden, self.n_out = n_in, n_hidden, n_out
         self.P, self.B, self.n_steps = n_individuals, n_copies, n_steps
         self.N = self.P * self.B
-        shapes = [("in", n_in, n_hidden)] + ([("rec", n_hidden, n_hidden)] if recurrent else []) \
-            + [("out", n_hidden, n_out)]
+        shapes = controller_layers(n_in, n_hidden, n_out, recurrent)
         self.layout = GenomeLayout(shapes, rule.coefficients, sharing)
         self.directory = Path(directory or tempfile.mkdtemp(prefix=f"pdlf_{backend}_"))
         self._name = name
