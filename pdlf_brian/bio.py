@@ -6,7 +6,7 @@ from brian2 import (Network, NetworkOperation, NeuronGroup, SpikeGeneratorGroup,
                     ms)
 
 from . import backends
-from .genome import GenomeLayout
+from .genome import GenomeLayout, controller_layers
 from .models import bio as bio_model
 from .network import block_diagonal, synapse_values
 from .rules import Rule
@@ -83,8 +83,7 @@ class BioNetwork:
         self.closed_loop = closed_loop
         self.dt_hook, self._dt_hook_fn = dt_hook, None
         self.step, self.dt = step_ms * ms, dt_ms * ms
-        shapes = [("in", 2 * n_in, n_hidden)] + ([("rec", n_hidden, n_hidden)] if recurrent else []) \
-            + [("out", n_hidden, n_out)]
+        shapes = controller_layers(2 * n_in, n_hidden, n_out, recurrent)  # push-pull input pairs
         self.layout = GenomeLayout(shapes, rule.coefficients, sharing)
         self._name = name
         self.namespace = dict(bio_model.NAMESPACE, **rule.namespace, **(namespace or {}))
@@ -215,26 +214,18 @@ class BioNetwork:
             self._x[:] = np.asarray(x)[..., None]
 
 
-def pair_weight_change(rule: Rule, coefficients: dict, delta_ms, t0_ms=50.0, tail_ms=100.0, namespace=None,
-                       backend="numpy") -> np.ndarray:
-    """Weight change of one input synapse after one pre and one post spike.
-
-    ``delta_ms`` = t_post - t_pre.  Simulated in Brian2 with the package's own
-    synapse code (``synapse_code(rule, 'in')``); the post neuron is made to fire
-    at exactly ``t_post`` by a strong non-plastic drive one step earlier.
-    Drift and normalisation are switched off here (``norm_dt`` beyond the end).
-    """
+def _forced_spikes_run(rule: Rule, coefficients: dict, n: int, pre_idx, pre_ms, post_idx, post_ms, tail_ms,
+                       namespace, backend) -> np.ndarray:
+    """Final weights of ``n`` independent input synapses (the package's own synapse code) whose pre
+    and post spikes happen at the given times (ms).  Each post spike is forced by a strong
+    non-plastic drive one step earlier; drift and normalisation are off (``norm_dt`` beyond the end)."""
     backends.activate_runtime(backend)
-    delta = np.atleast_1d(np.asarray(delta_ms, dtype=float))
     ns = dict(bio_model.NAMESPACE, **rule.namespace, **(namespace or {}))
     dt = defaultclock.dt
-    n = len(delta)
-    t_pre = np.full(n, t0_ms) + np.where(delta < 0, -delta, 0.0)
-    t_post = t_pre + delta
-    duration = float(max(t_pre.max(), t_post.max()) + tail_ms) * ms
+    duration = float(max(np.max(pre_ms, initial=0), np.max(post_ms, initial=0)) + tail_ms) * ms
     ns["norm_dt"] = duration * 2
-    pre = SpikeGeneratorGroup(n, np.arange(n), t_pre * ms)
-    driver = SpikeGeneratorGroup(n, np.arange(n), t_post * ms - dt)
+    pre = SpikeGeneratorGroup(n, pre_idx, np.asarray(pre_ms) * ms)
+    driver = SpikeGeneratorGroup(n, post_idx, np.asarray(post_ms) * ms - dt)
     post = NeuronGroup(n, bio_model.HIDDEN_EQS, threshold=bio_model.HIDDEN_THRESHOLD, reset=bio_model.HIDDEN_RESET,
                        refractory=bio_model.REFRACTORY, method="exact", namespace=ns)
     kick = Synapses(driver, post, on_pre="v_post += 10", namespace=ns)
@@ -245,35 +236,28 @@ def pair_weight_change(rule: Rule, coefficients: dict, delta_ms, t0_ms=50.0, tai
     syn.connect(j="i")
     for c, v in coefficients.items():
         setattr(syn, c, v)
-    net = Network(pre, driver, post, kick, syn)
-    net.run(duration, namespace=ns)
+    Network(pre, driver, post, kick, syn).run(duration, namespace=ns)
     return np.asarray(syn.w[:]).copy()
+
+
+def pair_weight_change(rule: Rule, coefficients: dict, delta_ms, t0_ms=50.0, tail_ms=100.0, namespace=None,
+                       backend="numpy") -> np.ndarray:
+    """Weight change of one input synapse after one pre and one post spike, for each ``delta_ms``
+    = t_post - t_pre (one independent synapse per value), simulated in Brian2."""
+    delta = np.atleast_1d(np.asarray(delta_ms, dtype=float))
+    n = len(delta)
+    t_pre = np.full(n, t0_ms) + np.where(delta < 0, -delta, 0.0)
+    return _forced_spikes_run(rule, coefficients, n, np.arange(n), t_pre, np.arange(n), t_pre + delta, tail_ms,
+                              namespace, backend)
 
 
 def spikes_weight_change(rule: Rule, coefficients: dict, pre_ms, post_ms, tail_ms=100.0, namespace=None,
                          backend="numpy") -> float:
     """Weight change of one input synapse for given pre and post spike times (ms), simulated in Brian2.
 
-    As :func:`pair_weight_change`, for any spike trains (triplets, bursts); the post spikes are
-    forced one step after a strong drive, the refractory period permitting (keep them >= 3 ms apart).
+    As :func:`pair_weight_change`, for any spike trains (triplets, bursts); keep the post spikes
+    >= 3 ms apart (refractory period).
     """
-    backends.activate_runtime(backend)
     pre_ms, post_ms = np.sort(np.atleast_1d(pre_ms)).astype(float), np.sort(np.atleast_1d(post_ms)).astype(float)
-    ns = dict(bio_model.NAMESPACE, **rule.namespace, **(namespace or {}))
-    dt = defaultclock.dt
-    duration = float(max(pre_ms.max(initial=0), post_ms.max(initial=0)) + tail_ms) * ms
-    ns["norm_dt"] = duration * 2
-    pre = SpikeGeneratorGroup(1, np.zeros(len(pre_ms), dtype=int), pre_ms * ms)
-    driver = SpikeGeneratorGroup(1, np.zeros(len(post_ms), dtype=int), post_ms * ms - dt)
-    post = NeuronGroup(1, bio_model.HIDDEN_EQS, threshold=bio_model.HIDDEN_THRESHOLD, reset=bio_model.HIDDEN_RESET,
-                       refractory=bio_model.REFRACTORY, method="exact", namespace=ns)
-    kick = Synapses(driver, post, on_pre="v_post += 10", namespace=ns)
-    kick.connect()
-    code = synapse_code(rule, "in")
-    syn = Synapses(pre, post, code["model"], on_pre=code["on_pre"].replace(bio_model.TRANSMIT["in"], "v_post += 0"),
-                   on_post=code["on_post"] or None, namespace=ns)
-    syn.connect()
-    for c, v in coefficients.items():
-        setattr(syn, c, v)
-    Network(pre, driver, post, kick, syn).run(duration, namespace=ns)
-    return float(syn.w[0])
+    return float(_forced_spikes_run(rule, coefficients, 1, np.zeros(len(pre_ms), dtype=int), pre_ms,
+                                    np.zeros(len(post_ms), dtype=int), post_ms, tail_ms, namespace, backend)[0])
