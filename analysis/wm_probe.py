@@ -126,8 +126,9 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0)
     phases = {"sample": slice(0, L), "delay": slice(L, L + D), "recall": slice(L + D, task.n_steps)}
     if bio:
         spikes = net.monitors["hidden_spikes"]
-        t_ms = np.asarray(spikes.t / net.dt.__class__(1e-3))  # seconds -> ms
-        step_ms = float(net.step / net.dt.__class__(1e-3))
+        from brian2 import ms
+        t_ms = np.asarray(spikes.t / ms)
+        step_ms = float(net.step / ms)
         n = net.N * net.n_hidden
         activity = {ph: {"rate_hz": float(((t_ms >= sl.start * step_ms) & (t_ms < sl.stop * step_ms)).sum()
                                             / n / ((sl.stop - sl.start) * step_ms / 1000.0))
