@@ -5,7 +5,8 @@ together in one batched network run (the centre is the reference's checkpoint;
 the best sample is what an ES reports: we report both).  After every
 generation the run directory gets a checkpoint, ``progress.csv`` and
 ``centres.npy``; ``resume=True`` continues from the last checkpoint and ends
-with the same result as an uninterrupted run.
+with the same result as an uninterrupted run.  A finished run is extended by
+resuming it with more ``generations`` (same result as a run of that length).
 
 Randomness: one seed.  CMA-ES samples from NumPy's global generator (pycma
 seeds it from the ``seed`` option; its state is checkpointed); the task's
@@ -88,10 +89,17 @@ class Trainer:
         self.quiet = quiet
         self.resume = resume
         if resume:
-            saved = Config.load(self.dir / "config.json")
-            if saved.science() != cfg.science():
-                diff = {k: (v, cfg.science()[k]) for k, v in saved.science().items() if cfg.science()[k] != v}
+            # a run may be extended (more generations): nothing before the last generation
+            # depends on the total, so 40 generations extended to 100 equal a 100-generation run
+            saved = Config.load(self.dir / "config.json").science()
+            now = cfg.science()
+            diff = {k: (v, now[k]) for k, v in saved.items() if now[k] != v and k != "generations"}
+            if diff:
                 raise ConfigError(f"--resume: config differs from the saved run in {diff}")
+            done = load_checkpoint(self.dir)["generation"]
+            if cfg.generations < done:
+                raise ConfigError(f"--resume: generations={cfg.generations} but the run in {self.dir} has "
+                                  f"already done {done}; give --generations {done} or more")
         elif (self.dir / CHECKPOINT).exists():
             raise ConfigError(f"{self.dir} already holds a run; use --resume to continue it or another --out")
 

@@ -6,11 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 
 def train_cells(cells, jobs):
-    """cells: (run directory, pdlf train flags) pairs; finished ones are skipped, started ones resumed."""
+    """cells: (run directory, pdlf train flags) pairs; finished ones are skipped, started or shorter ones resumed
+    (extended to the requested --generations)."""
 
     def run(cell):
         d, flags = cell
-        if (d / "result.json").exists():
+        want = int(flags[flags.index("--generations") + 1]) if "--generations" in flags else None
+        if (d / "result.json").exists() and json.loads((d / "result.json").read_text())["generations"] == want:
             return
         cmd = [sys.executable, "-m", "pdlf_brian.cli", "train", *flags, "--out", str(d), "--quiet"]
         if (d / "checkpoint.pkl").exists():

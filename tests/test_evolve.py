@@ -44,10 +44,7 @@ def test_same_seed_same_result_and_other_seed_differs(tmp_path):
 def test_resume_continues_identically(tmp_path):
     Trainer(Config(generations=4, seed=3, **TINY), tmp_path / "full", quiet=True).run()
     Trainer(Config(generations=2, seed=3, **TINY), tmp_path / "part", quiet=True).run()
-    # the interrupted run is continued to the full length
-    cfg = json.loads((tmp_path / "part/config.json").read_text())
-    cfg["generations"] = 4
-    (tmp_path / "part/config.json").write_text(json.dumps(cfg))
+    # the finished 2-generation run is extended to the full length
     Trainer(Config(**{**TINY, "generations": 4, "seed": 3}), tmp_path / "part", resume=True, quiet=True).run()
     assert progress(tmp_path / "full") == progress(tmp_path / "part")
     np.testing.assert_array_equal(np.load(tmp_path / "full/genome_centre.npy"),
@@ -60,6 +57,9 @@ def test_resume_refuses_a_different_experiment_and_new_run_refuses_overwrite(tmp
         Trainer(Config(generations=1, seed=4, **TINY), tmp_path / "r", resume=True, quiet=True)
     with pytest.raises(ConfigError, match="already holds a run"):
         Trainer(Config(generations=1, seed=3, **TINY), tmp_path / "r", quiet=True)
+    Trainer(Config(generations=2, seed=3, **TINY), tmp_path / "r", resume=True, quiet=True).run()
+    with pytest.raises(ConfigError, match="already done 2; give --generations 2 or more"):
+        Trainer(Config(generations=1, seed=3, **TINY), tmp_path / "r", resume=True, quiet=True)
 
 
 def test_corrupt_checkpoint_falls_back_to_previous(tmp_path):
