@@ -51,6 +51,26 @@ def reshape_recorded(monitors: dict, layout: GenomeLayout, T: int, P: int, B: in
     return out
 
 
+def reference_neurons(net, ns: dict, stimulus_steps: int | None):
+    """The three neuron groups of a batched reference controller (E1-E4), shared by the runtime and
+    the standalone networks.  With ``stimulus_steps`` the inputs are read from a TimedArray
+    ``stimulus`` (steps x inputs) put into the namespace ``ns``; otherwise they are written from
+    outside (a closed loop).  Returns (input, hidden, readout, stimulus or None)."""
+    n, N = net._name, net.N
+    inp = NeuronGroup(N * net.n_in, ref_model.INPUT_EQS, dt=STEP, name=f"{n}_input", namespace=ns)
+    stimulus = None
+    if stimulus_steps is not None:
+        stimulus = TimedArray(np.zeros((stimulus_steps, N * net.n_in)), dt=STEP, name=f"{n}_stimulus")
+        ns["stimulus"] = stimulus
+        inp.run_regularly("x = stimulus(t, i)", when="start", name=f"{n}_input_set")
+    hid = NeuronGroup(N * net.n_hidden, ref_model.HIDDEN_EQS, dt=STEP, order=0, name=f"{n}_hidden", namespace=ns)
+    # the summed currents run in 'groups' at order -1, before this block (E1-E3)
+    hid.run_regularly(ref_model.HIDDEN_STEP, when="groups", order=0, name=f"{n}_hidden_step")
+    # the readout's summed variable runs at order 1, after the hidden step (E4)
+    out = NeuronGroup(N * net.n_out, ref_model.READOUT_EQS, dt=STEP, order=2, name=f"{n}_readout", namespace=ns)
+    return inp, hid, out, stimulus
+
+
 class ReferenceNetwork:
     """The discrete reference controller (METHOD.md E1-E6), batched.
 
@@ -107,18 +127,8 @@ class ReferenceNetwork:
         n, N = self._name, self.N
         self.namespace = dict(ref_model.NAMESPACE)
         ns = self.namespace
-        self.inp = NeuronGroup(N * self.n_in, ref_model.INPUT_EQS, dt=STEP, name=f"{n}_input", namespace=ns)
-        if not self.closed_loop:
-            self.stimulus = TimedArray(np.zeros((self.n_steps, N * self.n_in)), dt=STEP, name=f"{n}_stimulus")
-            ns["stimulus"] = self.stimulus
-            self.inp.run_regularly("x = stimulus(t, i)", when="start", name=f"{n}_input_set")
-        self.hid = NeuronGroup(N * self.n_hidden, ref_model.HIDDEN_EQS, dt=STEP, order=0,
-                               name=f"{n}_hidden", namespace=ns)
-        # the summed currents run in 'groups' at order -1, before this block (E1-E3)
-        self.hid.run_regularly(ref_model.HIDDEN_STEP, when="groups", order=0, name=f"{n}_hidden_step")
-        # the readout's summed variable runs at order 1, after the hidden step (E4)
-        self.out = NeuronGroup(N * self.n_out, ref_model.READOUT_EQS, dt=STEP, order=2,
-                               name=f"{n}_readout", namespace=ns)
+        self.inp, self.hid, self.out, self.stimulus = reference_neurons(
+            self, ns, None if self.closed_loop else self.n_steps)
         self.synapses = {}
         pairs = [("in", self.inp, self.hid, ref_model.CURRENT_FF)]
         if self.recurrent:

@@ -19,14 +19,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-from brian2 import Network, NeuronGroup, StateMonitor, Synapses, TimedArray, get_device, set_device
+from brian2 import Network, NeuronGroup, StateMonitor, Synapses, get_device, set_device
 from brian2.core.functions import implementation
 from brian2.units.fundamentalunits import check_units
 
 from . import backends
 from .genome import GenomeLayout, controller_layers
 from .models import reference as ref_model
-from .network import STEP, block_diagonal, reshape_recorded, synapse_values
+from .network import STEP, block_diagonal, reference_neurons, reshape_recorded, synapse_values
 from .rules import Rule
 
 MAXNORM_H = r"""
@@ -143,14 +143,7 @@ class StandaloneReference:
         set_device(DeviceClass(), build_on_run=False, directory=str(self.directory / "code"))
         self.device = get_device()
         ns = dict(ref_model.NAMESPACE, **_functions(str(self.directory), self.backend))
-        self.stimulus = TimedArray(np.zeros((self.n_steps, N * self.n_in)), dt=STEP, name=f"{n}_stimulus")
-        ns["stimulus"] = self.stimulus
-        inp = NeuronGroup(N * self.n_in, ref_model.INPUT_EQS, dt=STEP, name=f"{n}_input", namespace=ns)
-        inp.run_regularly("x = stimulus(t, i)", when="start", name=f"{n}_input_set")
-        hid = NeuronGroup(N * self.n_hidden, ref_model.HIDDEN_EQS, dt=STEP, order=0, name=f"{n}_hidden",
-                          namespace=ns)
-        hid.run_regularly(ref_model.HIDDEN_STEP, when="groups", order=0, name=f"{n}_hidden_step")
-        out = NeuronGroup(N * self.n_out, ref_model.READOUT_EQS, dt=STEP, order=2, name=f"{n}_readout", namespace=ns)
+        inp, hid, out, self.stimulus = reference_neurons(self, ns, self.n_steps)
         objects = [inp, hid, out]
         layers = [l.name for l in self.layout.layers]
         if self.rule.plastic:
