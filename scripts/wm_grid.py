@@ -1,6 +1,7 @@
 """WM grid for docs/results.md: Len x Lat, PDLF (scp+pdp) vs the weight-trained baseline, several seeds.
 
     python scripts/wm_grid.py --out runs/wm_grid --generations 150 --seeds 0 1 2 --jobs 2
+    python scripts/wm_grid.py --out runs/wm_best --lens 8 --lats 8 --generations 1000 --pdlf-sharing post -- --pop 64
 
 Each cell is one `pdlf train` run directory; the summary (grid.csv, grid.md) is written at the end
 and can be rebuilt from existing runs with --summarise-only.
@@ -14,7 +15,7 @@ import numpy as np
 
 from _cells import save_table, train_cells
 
-ARMS = {"pdlf": ["--rule", "scp+pdp", "--sharing", "layer"], "weights": ["--rule", "weights", "--sharing", "synapse"]}
+ARMS = ("pdlf", "weights")
 
 
 def main():
@@ -25,15 +26,19 @@ def main():
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--generations", type=int, default=150)
     p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--pdlf-sharing", default="layer", choices=["synapse", "post", "pre", "layer"],
+                   help="how the PDLF arm shares its rule (the weight-trained arm has one weight per synapse)")
     p.add_argument("--summarise-only", action="store_true")
     p.add_argument("extra", nargs="*", help="more pdlf train flags, after --")
     a = p.parse_args()
     cells = list(itertools.product(a.lens, a.lats, ARMS, a.seeds))
+    flags = {"pdlf": ["--rule", "scp+pdp", "--sharing", a.pdlf_sharing],
+             "weights": ["--rule", "weights", "--sharing", "synapse"]}
 
     if not a.summarise_only:
         train_cells([(a.out / f"len{L}_lat{D}_{arm}_s{seed}",
                       ["--task", "wm", "--len", str(L), "--lat", str(D), "--seed", str(seed),
-                       "--generations", str(a.generations), *ARMS[arm], *a.extra])
+                       "--generations", str(a.generations), *flags[arm], *a.extra])
                      for L, D, arm, seed in cells], a.jobs)
     rows = []
     for L, D in itertools.product(a.lens, a.lats):
