@@ -5,7 +5,9 @@
    correlation between weight distance and Hamming distance of the sequences.
 2. Zeroing membranes, spikes and traces at every step of the delay (2D): recall accuracy with and
    without, for every agent given (the plastic run and ``--baseline``).
-3. Activity per phase (2E): reference model: mean |spike| per step and mean |trace| during
+3. Serial-position curve: recall accuracy of each position of the sequence, intact and with the
+   delay zeroed (which bits the memory holds: primacy, recency, or none).
+4. Activity per phase (2E): reference model: mean |spike| per step and mean |trace| during
    sample, delay and recall; biological model: hidden firing rates in Hz per phase (each stimulus
    lasts ``stimulus_ms``, 200 ms by default: a biological timescale).
 Biological model: "zeroing" sets the hidden membranes, the readout and every synaptic trace to
@@ -42,7 +44,8 @@ def _network(run, n_copies, record, dt_hook=False):
 
 
 def recall(run, bits, zero_delay=False):
-    """Recall accuracy per sequence; with ``zero_delay`` u, s and tr are zeroed at every delay step."""
+    """Recall accuracy over the sequences and per serial position (Len,); with ``zero_delay``
+    u, s and tr are zeroed at every delay step."""
     from brian2 import ms
     task, net = _network(run, len(bits), record=False, dt_hook=zero_delay and run.cfg.model == "bio")
     x = task.inputs(bits)[:, None]                           # (T, 1, B, 3)
@@ -64,8 +67,14 @@ def recall(run, bits, zero_delay=False):
             net.hid.variables[v].get_value()[:] = 0.0
         net.net.run((task.n_steps - L - D) * ms, namespace=net.namespace)
         readout = np.asarray(net.readout_monitor.a).T.reshape(task.n_steps, len(bits))
+    return _scores(task, readout, bits)
+
+
+def _scores(task, readout, bits):
+    """readout (T, sequences) -> (accuracy, accuracy per serial position)."""
     acc, _ = task.score(readout[:, None, :], bits)
-    return float(acc[0])
+    per_position = ((readout[task.recall] > 0) == (task.targets(bits) == 1)).mean(axis=1)
+    return float(acc[0]), per_position
 
 
 def _recall_bio(run, task, net, bits, x, zero_delay):
@@ -82,8 +91,7 @@ def _recall_bio(run, task, net, bits, x, zero_delay):
                     syn.variables["apost"].get_value()[:] = 0.0
         net.set_dt_hook(zero)
     readout = net.run_open_loop(run.centre[None], x)[:, 0, :, 0]
-    acc, _ = task.score(readout[:, None, :], bits)
-    return float(acc[0])
+    return _scores(task, readout, bits)
 
 
 def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0):
@@ -142,12 +150,25 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0)
     import gc
     gc.collect()
     test_bits = rng.integers(0, 2, (sequences, task.length))
-    zeroing, rows = {}, []
+    zeroing, rows, positions = {}, [], []
     for agent in agents:
-        a, z = recall(agent, test_bits), recall(agent, test_bits, zero_delay=True)
-        zeroing[agent.label] = {"plastic": agent.plastic, "accuracy": a, "accuracy_zeroed_delay": z}
+        (a, pos_a), (z, pos_z) = recall(agent, test_bits), recall(agent, test_bits, zero_delay=True)
+        zeroing[agent.label] = {"plastic": agent.plastic, "accuracy": a, "accuracy_zeroed_delay": z,
+                                "per_position": pos_a, "per_position_zeroed_delay": pos_z}
         rows.append({"agent": agent.label, "accuracy": a, "accuracy_zeroed_delay": z})
+        positions += [{"agent": agent.label, "condition": cond, "position": k, "accuracy": float(v)}
+                      for cond, pos in (("intact", pos_a), ("zeroed delay", pos_z)) for k, v in enumerate(pos)]
     write_csv(out / "zeroing.csv", rows)
+    write_csv(out / "serial_position.csv", positions)
+    fig, ax = plt.subplots(figsize=(4.5, 3), dpi=120)
+    for agent, colour in zip(agents, ["tab:red", "tab:blue"]):
+        z = zeroing[agent.label]
+        ax.plot(z["per_position"], "o-", color=colour, label=f"{agent.label}")
+        ax.plot(z["per_position_zeroed_delay"], "o:", color=colour, label=f"{agent.label}, delay zeroed")
+    ax.axhline(0.5, color="k", ls=":", lw=1)
+    ax.set_xlabel("serial position (recall step)"); ax.set_ylabel("recall accuracy")
+    ax.set_ylim(0.3, 1.02); ax.legend(fontsize=6)
+    fig.tight_layout(); fig.savefig(out / "serial_position.png"); plt.close(fig)
     fig, ax = plt.subplots(figsize=(4, 3), dpi=120)
     xs = np.arange(len(rows))
     ax.bar(xs - 0.2, [r["accuracy"] for r in rows], 0.4, label="intact")

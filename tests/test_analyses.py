@@ -107,8 +107,15 @@ def test_wm_probe(runs):
     assert main(["analyze", "wm-probe", "--run", str(runs / "wm_p"), "--baseline", str(runs / "wm_w"),
                  "-o", "sequences=16", "-o", "examples=4"]) == 0
     s = summary(runs / "wm_p", "wm-probe")
+    length = json.loads((runs / "wm_p/config.json").read_text())["length"]
     for agent in s["zeroing"].values():
         assert 0 <= agent["accuracy"] <= 1 and 0 <= agent["accuracy_zeroed_delay"] <= 1
+        # the serial-position curve is computed separately from the task's score: its mean is the score
+        for key, pos in (("accuracy", agent["per_position"]),
+                         ("accuracy_zeroed_delay", agent["per_position_zeroed_delay"])):
+            assert len(pos) == length and np.mean(pos) == pytest.approx(agent[key], abs=1e-12)
+    with open(runs / "wm_p/analysis/wm-probe/serial_position.csv") as f:
+        assert len(list(csv.DictReader(f))) == 2 * 2 * length   # agents x conditions x positions
     assert set(s["activity_per_phase"]) == {"sample", "delay", "recall"}
     assert len(s["mean_abs_weight_difference"]["w_in"]) == 4
 
