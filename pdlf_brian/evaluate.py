@@ -12,6 +12,8 @@ diverged)``, ``test(genomes, rng, n)``, and ``state_dict()`` /
 """
 from __future__ import annotations
 
+import functools
+
 import gc
 
 import numpy as np
@@ -230,9 +232,19 @@ def io_sizes(cfg: Config) -> tuple[int, int]:
     if cfg.task == "wm":
         task = CopyTask(cfg.length, cfg.latency)
         return task.n_in, task.n_out
+    n_obs, n_act, _ = env_sizes(cfg.task)
+    return n_obs, n_act
+
+
+@functools.lru_cache(maxsize=None)
+def env_sizes(task: str) -> tuple[int, int, bool]:
+    """(observation size, action size, whether the last observation is the raw task value) of an
+    environment; built once per process (the pools and the exporter ask for it repeatedly)."""
     from .tasks import make_env
-    env = make_env(cfg.task)
-    return env.observation_space.shape[0], env.action_space.shape[0]
+    env = make_env(task)
+    sizes = (env.observation_space.shape[0], env.action_space.shape[0], env.task_kind is not None)
+    env.close()
+    return sizes
 
 
 def layout_for(cfg: Config):

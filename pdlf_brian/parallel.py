@@ -75,9 +75,9 @@ class _Statistics:
         self.normaliser = None
         if cfg.task != "wm":
             from .closed_loop import ObsNormaliser
-            from .tasks import make_env
-            env = make_env(cfg.task)
-            self.normaliser = ObsNormaliser(env.observation_space.shape[0], raw_last=env.task_kind is not None)
+            from .evaluate import env_sizes
+            n_obs, _, raw_last = env_sizes(cfg.task)
+            self.normaliser = ObsNormaliser(n_obs, raw_last=raw_last)
 
     def state_dict(self) -> dict:
         return checkpoint_state(self.normaliser)
