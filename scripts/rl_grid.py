@@ -56,9 +56,15 @@ def summarise(a):
             done = [r for r in runs if (r / "result.json").exists()]
             res = [json.loads((r / "result.json").read_text()) for r in done]
             c = np.array([r["score_centre"] for r in res])
+            starts = []
+            for r in done:
+                with open(r / "progress.csv") as f:
+                    starts.append(float(next(csv.DictReader(f))["centre"]))
             rows.append({"task": task, "arm": arm, "n": len(c),
+                         "start_mean": round(float(np.mean(starts)), 2) if starts else None,
                          "centre_mean": round(float(c.mean()), 2) if len(c) else None,
                          "centre_sd": round(float(c.std(ddof=1)), 2) if len(c) > 1 else None,
+                         "per_seed": " / ".join(f"{v:.1f}" for v in c),
                          "generations": res[0]["generations"] if res else None,
                          "minutes_per_run": round(float(np.mean([r["wall_seconds"] for r in res])) / 60, 1)
                          if res else None})
@@ -80,11 +86,12 @@ def summarise(a):
         fig.tight_layout()
         fig.savefig(a.out / f"curves_{task}.png")
         plt.close(fig)
-    lines = ["| task | arm | centre test return (mean ± sd, n) | generations | min/run |", "|---|---|---|---|---|"]
+    lines = ["| task | arm | generation 0 (centre, training batch) | final centre, test (mean ± sd, n) | per seed "
+             "| generations | min/run |", "|---|---|---|---|---|---|---|"]
     for r in rows:
         sd = f" ± {r['centre_sd']}" if r["centre_sd"] is not None else ""
-        lines.append(f"| {r['task']} | {r['arm']} | {r['centre_mean']}{sd} ({r['n']}) | {r['generations']} | "
-                     f"{r['minutes_per_run']} |")
+        lines.append(f"| {r['task']} | {r['arm']} | {r['start_mean']} | {r['centre_mean']}{sd} ({r['n']}) | "
+                     f"{r['per_seed']} | {r['generations']} | {r['minutes_per_run']} |")
     save_table(a.out, "rl_grid", rows, lines)
 
 
