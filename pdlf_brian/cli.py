@@ -49,7 +49,8 @@ def _parser() -> argparse.ArgumentParser:
                        else "(default depends on --task)")
     t.add_argument("--config", type=Path, help="a config.json; flags given here override it")
     t.add_argument("--out", type=Path, required=True, help="run directory")
-    t.add_argument("--resume", action="store_true", help="continue the run in --out from its checkpoint (with a larger --generations: extend a finished run)")
+    t.add_argument("--resume", action="store_true",
+                   help="continue the run in --out from its checkpoint (with a larger --generations: extend a finished run)")
     t.add_argument("--quiet", action="store_true")
 
     r = sub.add_parser("replay", help="run one controller open loop on recorded inputs, saving weights")

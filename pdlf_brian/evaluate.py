@@ -13,7 +13,6 @@ diverged)``, ``test(genomes, rng, n)``, and ``state_dict()`` /
 from __future__ import annotations
 
 import functools
-
 import gc
 
 import numpy as np
