@@ -60,7 +60,7 @@ class Config:
     dt_ms: float = 1.0
     # evolution
     pop: int | None = None      # None: 64 for wm, 32 for the RL tasks
-    generations: int | None = None  # None: 300 for wm, 100 for the RL tasks
+    generations: int | None = None  # None: 1,000 for wm, 100 for the RL tasks
     sigma0: float = 0.1
     seed: int = 0
     separable_above: int = 500  # genome dimension above which separable (diagonal) CMA-ES is used

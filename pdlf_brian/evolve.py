@@ -88,6 +88,7 @@ class Trainer:
         self.dir = Path(out)
         self.quiet = quiet
         self.resume = resume
+        self._checkpoint = None  # the checkpoint a resumed run continues from (read once)
         if resume:
             # a run may be extended (more generations): nothing before the last generation
             # depends on the total, so 40 generations extended to 100 equal a 100-generation run
@@ -96,7 +97,8 @@ class Trainer:
             diff = {k: (v, now[k]) for k, v in saved.items() if now[k] != v and k != "generations"}
             if diff:
                 raise ConfigError(f"--resume: config differs from the saved run in {diff}")
-            done = load_checkpoint(self.dir)["generation"]
+            self._checkpoint = load_checkpoint(self.dir)
+            done = self._checkpoint["generation"]
             if cfg.generations < done:
                 raise ConfigError(f"--resume: generations={cfg.generations} but the run in {self.dir} has "
                                   f"already done {done}; give --generations {done} or more")
@@ -133,7 +135,7 @@ class Trainer:
         self._log(f"pdlf: genome of {layout.size} numbers; built in {time.perf_counter() - t_build:.1f}s")
 
         if self.resume:
-            state = load_checkpoint(self.dir)
+            state = self._checkpoint
             es = pickle.loads(state["es"])
             np.random.set_state(state["np_random"])
             history, centres = state["history"], state["centres"]

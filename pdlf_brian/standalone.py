@@ -87,17 +87,17 @@ def _functions(header_dir: str, backend: str = "cpp"):
     @implementation(target, "", **kw)
     @check_units(slot=1, result=1)
     def pdlf_max_reset(slot):
-        raise NotImplementedError("cpp_standalone only")
+        raise NotImplementedError("standalone devices only (cpp or cuda)")
 
     @implementation(target, "", **kw)
     @check_units(slot=1, x=1, result=1)
     def pdlf_max_acc(slot, x):
-        raise NotImplementedError("cpp_standalone only")
+        raise NotImplementedError("standalone devices only (cpp or cuda)")
 
     @implementation(target, "", **kw)
     @check_units(slot=1, result=1)
     def pdlf_max_get(slot):
-        raise NotImplementedError("cpp_standalone only")
+        raise NotImplementedError("standalone devices only (cpp or cuda)")
 
     return {"pdlf_max_reset": pdlf_max_reset, "pdlf_max_acc": pdlf_max_acc, "pdlf_max_get": pdlf_max_get}
 
