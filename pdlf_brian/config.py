@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .backends import BACKENDS
-from .genome import SHARINGS
+from .genome import parse_sharing
 
 from .tasks import ENVS
 
@@ -39,7 +39,8 @@ class Config:
     task: str = "wm"
     model: str = "reference"
     rule: str = "scp+pdp"
-    sharing: str | None = None  # None: 'post' for wm, 'synapse' (the paper) for the RL tasks
+    sharing: str | None = None  # None: 'post' for wm, 'synapse' (the paper) for the RL tasks; per layer:
+    #                             'post,out=synapse' (layers: in, rec, out)
     backend: str = "cython"
     topology: str | None = None  # 'ff': input -> hidden -> readout (the reference); 'rec': plus plastic
     #                              hidden -> hidden.  None: 'rec' for wm, 'ff' for the RL tasks
@@ -90,8 +91,19 @@ class Config:
         choose("action_bounds", ACTION_BOUNDS)
         choose("model", MODELS)
         choose("backend", BACKENDS)
-        choose("sharing", SHARINGS)
         choose("topology", TOPOLOGIES)
+        try:
+            default_sharing, per_layer = parse_sharing(self.sharing)
+        except ValueError as exc:
+            raise ConfigError(f"config key 'sharing': {exc}") from None
+        layers = ("in", "rec", "out") if self.topology == "rec" else ("in", "out")
+        for name in per_layer:
+            if name not in layers:
+                raise ConfigError(f"config key 'sharing': layer '{name}' is not a plastic layer of topology "
+                                  f"'{self.topology}' ({', '.join(layers)})")
+        if default_sharing is None and set(per_layer) != set(layers):
+            raise ConfigError(f"config key 'sharing': '{self.sharing}' leaves layer(s) "
+                              f"{', '.join(l for l in layers if l not in per_layer)} without a sharing")
         for key, lo in (("hidden", 1), ("length", 1), ("latency", 0), ("sequences", 1),
                         ("test_sequences", 1), ("pop", 2), ("generations", 1), ("separable_above", 0),
                         ("episode_steps", 1), ("tasks_per_eval", 1), ("workers", 1)):

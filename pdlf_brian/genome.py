@@ -16,6 +16,11 @@ layer        ()                       one rule per layer (5 interpretable number
 
 For ``sharing='synapse'`` and the rule scp+pdp this is the reference layout:
 layer 1 then layer 2, each as eta, A, B, C, D, each (n_pre, n_post) row-major.
+
+A sharing may differ per layer: ``"post,out=synapse"`` shares per postsynaptic
+neuron everywhere except the readout layer, whose synapses each get their own
+rule; ``"in=post,rec=post,out=synapse"`` says the same layer by layer.  A bare
+name is the default for the layers not named; every layer needs one.
 """
 from __future__ import annotations
 
@@ -24,6 +29,28 @@ from dataclasses import dataclass
 import numpy as np
 
 SHARINGS = ("synapse", "post", "pre", "layer")
+
+
+def parse_sharing(spec: str) -> tuple[str | None, dict[str, str]]:
+    """``"post,out=synapse"`` -> ("post", {"out": "synapse"}); errors name the bad item."""
+    if not isinstance(spec, str) or not spec.strip():
+        raise ValueError(f"sharing must be a non-empty string such as 'post' or 'post,out=synapse', got {spec!r}")
+    default, per_layer = None, {}
+    for item in (i.strip() for i in spec.split(",")):
+        layer, eq, name = item.rpartition("=") if "=" in item else ("", "", item)
+        layer, name = layer.strip(), name.strip()
+        if name not in SHARINGS:
+            raise ValueError(f"unknown sharing '{name}' in '{spec}'; choose one of {', '.join(SHARINGS)}")
+        if not eq:
+            if default is not None:
+                raise ValueError(f"sharing '{spec}' gives two defaults ('{default}', '{name}'); "
+                                 "name the layer of the other, e.g. 'post,out=synapse'")
+            default = name
+        elif not layer.isidentifier() or layer in per_layer:
+            raise ValueError(f"sharing '{spec}': bad or repeated layer name '{layer}'")
+        else:
+            per_layer[layer] = name
+    return default, per_layer
 
 
 @dataclass(frozen=True)
@@ -43,12 +70,21 @@ class GenomeLayout:
     """Maps flat genomes onto per-layer, per-coefficient (n_pre, n_post) arrays."""
 
     def __init__(self, layers, coefficients, sharing="synapse"):
-        if sharing not in SHARINGS:
-            raise ValueError(f"unknown sharing '{sharing}'; choose one of {', '.join(SHARINGS)}")
         self.layers = tuple(Layer(*l) if not isinstance(l, Layer) else l for l in layers)
         for l in self.layers:
             if l.n_pre < 1 or l.n_post < 1:
                 raise ValueError(f"layer '{l.name}' has impossible shape ({l.n_pre}, {l.n_post})")
+        default, per_layer = parse_sharing(sharing)
+        names = [l.name for l in self.layers]
+        unknown = sorted(set(per_layer) - set(names))
+        if unknown:
+            raise ValueError(f"sharing '{sharing}' names layer(s) {', '.join(unknown)}; "
+                             f"this network's plastic layers are {', '.join(names)}")
+        missing = [n for n in names if n not in per_layer and default is None]
+        if missing:
+            raise ValueError(f"sharing '{sharing}' gives no sharing for layer(s) {', '.join(missing)}")
+        #: the sharing of each layer, by name
+        self.per_layer = {n: per_layer.get(n, default) for n in names}
         self.coefficients = tuple(coefficients)
         self.sharing = sharing
         self._blocks = []  # (layer, coefficient, start, shape)
@@ -62,7 +98,7 @@ class GenomeLayout:
 
     def block_shape(self, layer: Layer) -> tuple[int, ...]:
         return {"synapse": (layer.n_pre, layer.n_post), "post": (layer.n_post,),
-                "pre": (layer.n_pre,), "layer": ()}[self.sharing]
+                "pre": (layer.n_pre,), "layer": ()}[self.per_layer[layer.name]]
 
     def blocks(self):
         """(layer name, coefficient, slice into the genome, block shape) in genome order."""
@@ -86,7 +122,7 @@ class GenomeLayout:
         for name, c, sl, shape in self.blocks():
             l = layers[name]
             block = genomes[:, sl].reshape((P,) + shape)
-            out[name][c] = self.decode_block(block, (P, l.n_pre, l.n_post))
+            out[name][c] = self.decode_block(block, (P, l.n_pre, l.n_post), self.per_layer[name])
         return out
 
     def encode(self, arrays: dict[str, dict[str, np.ndarray]]) -> np.ndarray:
@@ -96,31 +132,33 @@ class GenomeLayout:
         genomes = np.empty((P, self.size))
         for name, c, sl, shape in self.blocks():
             full = np.asarray(arrays[name][c], dtype=float)
-            if self.sharing == "synapse":
+            sharing = self.per_layer[name]
+            if sharing == "synapse":
                 block = full
-            elif self.sharing == "post":
+            elif sharing == "post":
                 block = full[:, 0, :]
-            elif self.sharing == "pre":
+            elif sharing == "pre":
                 block = full[:, :, 0]
             else:
                 block = full[:, 0, 0]
-            expanded = self.decode_block(block, full.shape)
+            expanded = self.decode_block(block, full.shape, sharing)
             if not np.array_equal(expanded, full):
-                raise ValueError(f"layer '{name}' coefficient '{c}' is not shared per {self.sharing}")
+                raise ValueError(f"layer '{name}' coefficient '{c}' is not shared per {sharing}")
             genomes[:, sl] = block.reshape(P, -1)
         return genomes
 
-    def decode_block(self, block, full_shape):
+    @staticmethod
+    def decode_block(block, full_shape, sharing):
         """One block (P, *block_shape) -> (P, n_pre, n_post), broadcast by the sharing."""
-        if self.sharing == "post":
+        if sharing == "post":
             block = block[:, None, :]
-        elif self.sharing == "pre":
+        elif sharing == "pre":
             block = block[:, :, None]
-        elif self.sharing == "layer":
+        elif sharing == "layer":
             block = block[:, None, None]
         return np.broadcast_to(block, full_shape)
 
     def describe(self) -> list[dict]:
         """The layout as a table (written to the run directory for users)."""
-        return [{"layer": n, "coefficient": c, "start": sl.start, "stop": sl.stop, "shape": list(shape)}
-                for n, c, sl, shape in self.blocks()]
+        return [{"layer": n, "coefficient": c, "sharing": self.per_layer[n], "start": sl.start, "stop": sl.stop,
+                 "shape": list(shape)} for n, c, sl, shape in self.blocks()]

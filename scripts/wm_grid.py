@@ -26,7 +26,7 @@ def main():
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--generations", type=int, default=150)
     p.add_argument("--jobs", type=int, default=2)
-    p.add_argument("--pdlf-sharing", default="layer", choices=["synapse", "post", "pre", "layer"],
+    p.add_argument("--pdlf-sharing", default="layer",
                    help="how the PDLF arm shares its rule (the weight-trained arm has one weight per synapse)")
     p.add_argument("--summarise-only", action="store_true")
     p.add_argument("extra", nargs="*", help="more pdlf train flags, after --")

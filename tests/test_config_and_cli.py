@@ -22,6 +22,14 @@ def test_config_rejects_bad_values(key, value, pattern):
         Config(**{key: value}).validate()
 
 
+def test_config_checks_per_layer_sharing_against_the_topology():
+    assert Config(sharing="post,out=synapse").validate().topology == "rec"
+    with pytest.raises(ConfigError, match="'sharing': layer 'rec' is not a plastic layer of topology 'ff'"):
+        Config(sharing="post,rec=synapse", topology="ff").validate()
+    with pytest.raises(ConfigError, match="'sharing': 'in=post,out=synapse' leaves layer.*rec"):
+        Config(sharing="in=post,out=synapse").validate()
+
+
 def test_config_rejects_unknown_keys_and_round_trips(tmp_path):
     with pytest.raises(ConfigError, match="unknown config key.*popsize"):
         Config.from_dict({"popsize": 3})

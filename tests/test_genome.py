@@ -63,3 +63,46 @@ def test_bad_layouts():
     layout = GenomeLayout([("in", 2, 3)], COEF)
     with pytest.raises(ValueError, match=r"shape \(P, 30\)"):
         layout.decode(np.zeros(29))
+
+
+def test_per_layer_sharing_is_each_layer_of_the_single_sharings():
+    """'post,out=synapse': every layer decodes exactly as the layout of its own sharing would."""
+    layers = [("in", 3, 5), ("rec", 5, 5), ("out", 5, 2)]
+    mixed = GenomeLayout(layers, COEF, "post,out=synapse")
+    assert mixed.per_layer == {"in": "post", "rec": "post", "out": "synapse"}
+    assert mixed.size == 5 * (5 + 5 + 5 * 2)
+    g = np.random.default_rng(1).normal(size=(2, mixed.size))
+    d = mixed.decode(g)
+    head = 5 * (5 + 5)
+    post = GenomeLayout(layers[:2], COEF, "post").decode(g[:, :head])
+    syn = GenomeLayout(layers[2:], COEF, "synapse").decode(g[:, head:])
+    for c in COEF:
+        np.testing.assert_array_equal(d["in"][c], post["in"][c])
+        np.testing.assert_array_equal(d["rec"][c], post["rec"][c])
+        np.testing.assert_array_equal(d["out"][c], syn["out"][c])
+    # naming every layer is the same layout
+    explicit = GenomeLayout(layers, COEF, "in=post, rec=post, out=synapse")
+    assert explicit.describe() == mixed.describe()
+    np.testing.assert_array_equal(explicit.encode(d), g)
+
+
+@settings(max_examples=40, deadline=None)
+@given(shares=st.tuples(*[st.sampled_from(SHARINGS)] * 3), seed=st.integers(0, 2**16))
+def test_round_trip_per_layer(shares, seed):
+    layout = GenomeLayout([("in", 3, 4), ("rec", 4, 4), ("out", 4, 2)], COEF,
+                          ",".join(f"{n}={s}" for n, s in zip(("in", "rec", "out"), shares)))
+    g = np.random.default_rng(seed).normal(size=(2, layout.size))
+    np.testing.assert_array_equal(layout.encode(layout.decode(g)), g)
+
+
+@pytest.mark.parametrize("spec,message", [
+    ("post,out=neuron", "unknown sharing 'neuron'"),
+    ("post,synapse", "two defaults"),
+    ("post,hid=synapse", "names layer.*hid.*plastic layers are in, out"),
+    ("in=post", "no sharing for layer.*out"),
+    ("post,out=synapse,out=pre", "repeated layer name 'out'"),
+    ("", "non-empty"),
+])
+def test_bad_per_layer_sharing(spec, message):
+    with pytest.raises(ValueError, match=message):
+        GenomeLayout([("in", 2, 3), ("out", 3, 1)], COEF, spec)
