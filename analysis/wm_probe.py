@@ -25,22 +25,16 @@ NAME = "wm-probe"
 
 
 def _network(run, n_copies, record, dt_hook=False):
-    from pdlf_brian.network import ReferenceNetwork
-    from pdlf_brian.rules import load_rule
+    from pdlf_brian.evaluate import build_runtime_network
     from pdlf_brian.tasks.wm import CopyTask
 
     cfg = run.cfg
     if cfg.task != "wm":
         raise ValueError(f"{run.dir}: wm-probe needs a WM run")
     task = CopyTask(cfg.length, cfg.latency)
-    if cfg.model == "bio":
-        from pdlf_brian.bio import BioNetwork
-        return task, BioNetwork(load_rule(cfg.rule), task.n_in, cfg.hidden, task.n_out, 1, n_copies, task.n_steps,
-                                step_ms=cfg.stimulus_ms, dt_ms=cfg.dt_ms, recurrent=cfg.topology == "rec",
-                                sharing=cfg.sharing, record=record, dt_hook=dt_hook)
-    net = ReferenceNetwork(load_rule(cfg.rule), task.n_in, cfg.hidden, task.n_out, 1, n_copies, task.n_steps,
-                           recurrent=cfg.topology == "rec", sharing=cfg.sharing, record=record)
-    return task, net
+    kwargs = {"dt_hook": dt_hook} if cfg.model == "bio" else {}
+    return task, build_runtime_network(cfg, task.n_in, task.n_out, 1, n_copies, task.n_steps,
+                                       record=record, **kwargs)
 
 
 def recall(run, bits, zero_delay=False):

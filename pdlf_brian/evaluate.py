@@ -12,6 +12,7 @@ diverged)``, ``test(genomes, rng, n)``, and ``state_dict()`` /
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gc
 
@@ -38,7 +39,20 @@ def build_network(cfg: Config, n_in: int, n_out: int, n_individuals: int, n_copi
     return net
 
 
-def _build_network(cfg, n_in, n_out, n_individuals, n_copies, n_steps, record, name, closed_loop):
+def build_runtime_network(cfg: Config, n_in: int, n_out: int, n_individuals: int, n_copies: int, n_steps: int,
+                          record: bool = False, **network_kwargs):
+    """The config's network on a runtime backend, for analyses that reach into it between steps
+    (a standalone run is analysed on Cython; the equations are the same).  Extra keywords go to the
+    network class (e.g. ``dt_hook=True`` for the biological model).  No ``gc.freeze``: analyses
+    build and drop several networks."""
+    if cfg.backend not in ("cython", "numpy"):
+        cfg = dataclasses.replace(cfg, backend="cython")
+    return _build_network(cfg, n_in, n_out, n_individuals, n_copies, n_steps, record, "pdlf", False,
+                          **network_kwargs)
+
+
+def _build_network(cfg, n_in, n_out, n_individuals, n_copies, n_steps, record, name, closed_loop,
+                   **network_kwargs):
     cfg.validate()
     rule = load_rule(cfg.rule)
     recurrent = cfg.topology == "rec"
@@ -64,12 +78,12 @@ def _build_network(cfg, n_in, n_out, n_individuals, n_copies, n_steps, record, n
         from .network import ReferenceNetwork
         return ReferenceNetwork(rule, n_in, cfg.hidden, n_out, n_individuals, n_copies, n_steps,
                                 recurrent=recurrent, sharing=cfg.sharing, backend=cfg.backend,
-                                record=record, closed_loop=closed_loop, name=name)
+                                record=record, closed_loop=closed_loop, name=name, **network_kwargs)
     from .bio import BioNetwork
     return BioNetwork(rule, n_in, cfg.hidden, n_out, n_individuals, n_copies, n_steps,
                       step_ms=cfg.env_step_ms if closed_loop else cfg.stimulus_ms, dt_ms=cfg.dt_ms,
                       recurrent=recurrent, sharing=cfg.sharing, backend=cfg.backend, record=record,
-                      closed_loop=closed_loop, name=name + "_bio")
+                      closed_loop=closed_loop, name=name + "_bio", **network_kwargs)
 
 
 def pad_genomes(genomes, n_individuals: int, size: int):
