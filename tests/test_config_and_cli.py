@@ -83,6 +83,28 @@ def test_replay_matches_independent_numpy(tmp_path):
         np.testing.assert_allclose(got[key], want, atol=1e-9, err_msg=key)
 
 
+def test_replay_per_layer_sharing_matches_numpy_with_hand_broadcast_coefficients(tmp_path):
+    """'post,out=synapse' through the Brian2 network: the input layer's 5 x H numbers are broadcast
+    over the presynaptic rows by hand here, the readout's 5 x H x M are read row-major."""
+    rng = np.random.default_rng(11)
+    n_in, H, M, T = 3, 4, 2, 20
+    coef = ("eta", "A", "B", "C", "D")
+    genome = rng.normal(0, 0.6, 5 * H + 5 * H * M)
+    x = rng.normal(0, 1.5, (T, n_in))
+    np.save(tmp_path / "g.npy", genome)
+    np.save(tmp_path / "x.npy", x)
+    assert main(["replay", "--genome", str(tmp_path / "g.npy"), "--inputs", str(tmp_path / "x.npy"),
+                 "--hidden", str(H), "--outputs", str(M), "--sharing", "post,out=synapse",
+                 "--out", str(tmp_path / "t.npz")]) == 0
+    got = np.load(tmp_path / "t.npz")
+    c1 = {c: np.tile(genome[k * H:(k + 1) * H], (n_in, 1)) for k, c in enumerate(coef)}
+    tail = genome[5 * H:]
+    c2 = {c: tail[k * H * M:(k + 1) * H * M].reshape(H, M) for k, c in enumerate(coef)}
+    acts, spikes, w1, w2 = run_controller(x, c1, c2)
+    for key, want in (("actions", acts), ("spikes", spikes), ("w1", w1), ("w2", w2)):
+        np.testing.assert_allclose(got[key], want, atol=1e-9, err_msg=key)
+
+
 def test_replay_rejects_wrong_genome_size(tmp_path):
     np.save(tmp_path / "g.npy", np.zeros(7))
     np.save(tmp_path / "x.npy", np.zeros((4, 3)))
