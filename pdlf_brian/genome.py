@@ -37,7 +37,7 @@ def parse_sharing(spec: str) -> tuple[str | None, dict[str, str]]:
         raise ValueError(f"sharing must be a non-empty string such as 'post' or 'post,out=synapse', got {spec!r}")
     default, per_layer = None, {}
     for item in (i.strip() for i in spec.split(",")):
-        layer, eq, name = item.rpartition("=") if "=" in item else ("", "", item)
+        layer, eq, name = item.rpartition("=")  # no "=": ("", "", item)
         layer, name = layer.strip(), name.strip()
         if name not in SHARINGS:
             raise ValueError(f"unknown sharing '{name}' in '{spec}'; choose one of {', '.join(SHARINGS)}")
