@@ -135,7 +135,7 @@ class Trainer:
         self._log(f"pdlf: genome of {layout.size} numbers; built in {time.perf_counter() - t_build:.1f}s")
 
         if self.resume:
-            state = self._checkpoint
+            state, self._checkpoint = self._checkpoint, None  # not kept for the whole run
             es = pickle.loads(state["es"])
             np.random.set_state(state["np_random"])
             history, centres = state["history"], state["centres"]
