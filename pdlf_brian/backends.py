@@ -19,12 +19,97 @@ def check_backend(name: str) -> str:
     return name
 
 
+#: Brian2's default GCC flags that make compiled results depend on the CPU (``-march=native``
+#: selects FMA and AVX code paths) or on the optimiser's freedom (``-ffast-math`` reassociates sums).
+NONPORTABLE_FLAGS = ("-march=native", "-mtune=native", "-mcpu=native", "-ffast-math", "-fno-finite-math-only")
+
+
+def compile_flags(native: bool = False) -> list[str]:
+    """GCC flags for Brian2's generated C++ (Cython runtime and cpp_standalone).
+
+    Portable (the default): Brian2's own defaults without the non-portable flags, plus
+    ``-ffp-contract=off`` (no fused multiply-add): IEEE arithmetic in source order, so the same
+    config and seed give the same numbers on any x86-64 machine.  ``native``: Brian2's defaults
+    (``-O3 -ffast-math -march=native``), faster, but the numbers depend on the CPU.
+    """
+    from brian2.codegen.cpp_prefs import default_buildopts
+
+    if native:
+        return list(default_buildopts)
+    return [f for f in default_buildopts if f not in NONPORTABLE_FLAGS] + ["-ffp-contract=off"]
+
+
+def configure_compiler(native: bool = False) -> list[str]:
+    """Set Brian2's compile flags (see :func:`compile_flags`) and give each flag set its own Cython
+    cache: Brian2's cache key does not include the flags, so a module compiled with one set would
+    otherwise be reused under the other.  Returns the flags."""
+    import os
+
+    from brian2 import prefs
+    from brian2.codegen.runtime.cython_rt.extension_manager import get_cython_cache_dir
+
+    flags = compile_flags(native)
+    prefs.codegen.cpp.extra_compile_args_gcc = flags
+    base = _BASE_CACHE.setdefault("dir", get_cython_cache_dir())
+    prefs.codegen.runtime.cython.cache_dir = os.path.join(base, "pdlf-native" if native else "pdlf-portable")
+    try:  # brian2cuda: -use_fast_math only when native code was asked for
+        cuda = prefs.devices.cuda_standalone.cuda_backend
+        nvcc = [f for f in cuda.extra_compile_args_nvcc if f != "-use_fast_math"]
+        cuda.extra_compile_args_nvcc = nvcc + (["-use_fast_math"] if native else [])
+    except (AttributeError, KeyError):  # brian2cuda not imported: its preferences do not exist
+        pass
+    _BASE_CACHE["native"] = native
+    return flags
+
+
+_BASE_CACHE: dict = {}
+
+
+def compiler_native() -> bool:
+    """Whether the flags last set by :func:`configure_compiler` are the native ones."""
+    return _BASE_CACHE.get("native", False)
+
+
+_IEEE_CYTHON = []
+
+
+def ieee_cython_class():
+    """Brian2's Cython code object, compiled with IEEE division (``cdivision=True``).
+
+    Brian2's Cython template asks for Python semantics (``cdivision=False``): a float division by zero
+    raises ZeroDivisionError and aborts the whole batched run, for every genome in it.  With C
+    semantics it gives inf or NaN in the copies that divide by zero, which are then scored as
+    diverged, as the other backends (NumPy, C++) already do.
+    """
+    if not _IEEE_CYTHON:
+        from brian2.codegen.runtime.cython_rt.cython_rt import CythonCodeObject
+
+        from brian2.codegen.targets import codegen_targets
+
+        class IEEECythonCodeObject(CythonCodeObject):
+            # a target name of its own (prefs.codegen.target = "pdlf_cython"); function implementations
+            # for "cython" are still found through the generator class (CythonCodeGenerator)
+            class_name = "pdlf_cython"
+
+            def compile_block(self, block):
+                text = getattr(self.code, block, "")
+                if text and "#cython: cdivision=False" in text:
+                    setattr(self.code, block, text.replace("#cython: cdivision=False", "#cython: cdivision=True"))
+                return super().compile_block(block)
+
+        codegen_targets.add(IEEECythonCodeObject)
+        _IEEE_CYTHON.append(IEEECythonCodeObject)
+    return _IEEE_CYTHON[0]
+
+
 def activate_runtime(name: str) -> None:
     """Make Brian2 generate ``name`` code for the runtime objects built next."""
     from brian2 import prefs, set_device
 
     set_device("runtime")
-    prefs.codegen.target = name
+    prefs.codegen.target = ieee_cython_class().class_name if name == "cython" else name
+    if "native" not in _BASE_CACHE:  # nobody chose: portable flags
+        configure_compiler(False)
 
 
 def gpu_visible() -> bool:

@@ -45,7 +45,7 @@ def bench_loop(task: str, model: str = "reference", batch: int = 64, episode_ste
     K = 8
     if batch % K:
         raise ValueError(f"--batch must be a multiple of {K} (individuals x the 8 training tasks), got {batch}")
-    cfg = Config(task=task, model=model, pop=max(2, batch // K), hidden=hidden, episode_steps=episode_steps,
+    cfg = Config(task=task, model=model, pop=max(3, batch // K), hidden=hidden, episode_steps=episode_steps,
                  tasks_per_eval=K, env_step_ms=env_step_ms, seed=seed).validate()
     P = batch // K
     t0 = time.perf_counter()

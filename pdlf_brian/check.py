@@ -5,9 +5,10 @@
    units (Brian2's dimension check); then coefficients declared but unused.
 3. If the text is clean, the rule is built in Brian2 on a tiny network for each
    model it supports (reference: DISCRETE; bio: ON_PRE/ON_POST/DRIFT) and run a few
-   steps with random coefficients: what Brian2 itself refuses (code generation,
-   a pathway writing a variable that does not exist) is reported as one line,
-   and so are non-finite weights after those steps.
+   steps with random coefficients at three scales: what Brian2 itself refuses (code
+   generation, a pathway writing a variable that does not exist) is reported as one
+   line; weights that become non-finite for every coefficient set are a problem, for
+   some of them a warning.
 """
 from __future__ import annotations
 
@@ -40,31 +41,58 @@ def check_rule(path_or_name: str) -> tuple[list[str], list[str]]:
                          f"{'DISCRETE' if model == 'reference' else 'ON_PRE/ON_POST/DRIFT'} form)")
             continue
         try:
-            finite = _tiny_run(rule, model)
+            finite = _tiny_runs(rule, model)
         except Exception as exc:  # Brian2 refused the generated code
             msg = f"{type(exc).__name__}: {exc}".splitlines()[0]
             found.append(f"rule '{rule.name}' ({rule.source}): Brian2 cannot build it for the {model} model: {msg}")
             continue
-        notes.append(f"{model} model: built and ran in Brian2"
-                     + ("" if finite else " (weights became non-finite for random coefficients: "
-                                          "such genomes will get the worst fitness)"))
+        where = f"rule '{rule.name}' ({rule.source})"
+        if not any(finite):
+            found.append(f"{where}: {model} model: the weights became non-finite (inf or NaN) for every set of "
+                         f"coefficients tried (small and large): every genome would diverge and get the worst "
+                         f"fitness (a division by a quantity that is zero, or an exponential that overflows?)")
+        elif not all(finite):
+            notes.append(f"{model} model: built and ran in Brian2; warning: the weights became non-finite for "
+                         f"{finite.count(False)} of {len(finite)} random coefficient sets: such genomes diverge "
+                         f"and get the worst fitness")
+        else:
+            notes.append(f"{model} model: built and ran in Brian2 (weights finite for every coefficient set tried)")
     return found, notes
 
 
-def _tiny_run(rule, model) -> bool:
+#: coefficient scales of the tiny runs: near the ES's start (sigma0 0.1) and far from it
+SCALES = (0.05, 0.5, 2.0)
+
+
+def _tiny_runs(rule, model) -> list[bool]:
+    """Whether each tiny run (one per coefficient scale, two genomes each) stayed finite."""
+    import logging
+    import warnings
+
     from brian2 import set_device
 
     set_device("runtime")
     rng = np.random.default_rng(0)
-    if model == "reference":
-        from .network import ReferenceNetwork
-        net = ReferenceNetwork(rule, 3, 4, 2, 2, 1, 5, recurrent=True, backend="numpy", name="pdlf_check")
-        genomes = rng.normal(0, 0.5, (2, net.layout.size))
-        out = net.run_open_loop(genomes, rng.uniform(-1, 1, (5, 2, 1, 3)))
-    else:
-        from .bio import BioNetwork
-        net = BioNetwork(rule, 3, 4, 2, 2, 1, 3, step_ms=20.0, recurrent=True, backend="numpy",
-                         name="pdlf_check")
-        genomes = rng.normal(0, 0.5, (2, net.layout.size))
-        out = net.run_open_loop(genomes, rng.uniform(-1, 1, (3, 2, 1, 3)))
-    return bool(np.all(np.isfinite(out)) and net.finite_weights().all())
+    brian_logger = logging.getLogger("brian2")
+    level = brian_logger.level
+    brian_logger.setLevel(logging.ERROR)  # 'invalid values' warnings: what we measure here
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            if model == "reference":
+                from .network import ReferenceNetwork
+                net = ReferenceNetwork(rule, 3, 4, 2, 2, 1, 5, recurrent=True, backend="numpy", name="pdlf_check")
+                x = rng.uniform(-1, 1, (5, 2, 1, 3))
+            else:
+                from .bio import BioNetwork
+                net = BioNetwork(rule, 3, 4, 2, 2, 1, 3, step_ms=20.0, recurrent=True, backend="numpy",
+                                 name="pdlf_check")
+                x = rng.uniform(-1, 1, (3, 2, 1, 3))
+            finite = []
+            for scale in SCALES:
+                out = net.run_open_loop(rng.normal(0, scale, (2, net.layout.size)), x)
+                ok = np.isfinite(out).reshape(out.shape[0], 2, -1).all(axis=(0, 2)) & net.finite_weights()[:, 0]
+                finite += [bool(v) for v in ok]
+    finally:
+        brian_logger.setLevel(level)
+    return finite

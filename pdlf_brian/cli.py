@@ -24,98 +24,173 @@ import numpy as np
 
 from .config import Config, ConfigError
 
-# command-line flag -> config key
-_TRAIN_FLAGS = {
-    "task": str, "model": str, "rule": str, "sharing": str, "backend": str, "topology": str,
-    "hidden": int, "len": int, "lat": int, "sequences": int, "test_sequences": int,
-    "stimulus_ms": float, "dt_ms": float, "pop": int, "generations": int, "sigma0": float, "seed": int,
-    "separable_above": int, "episode_steps": int, "tasks_per_eval": int, "action_bounds": str,
-    "env_step_ms": float, "workers": int, "ray": str,
-}
-_KEY = {"len": "length", "lat": "latency"}
+# pdlf train's flags: flag -> (config key, type, help).  The choices in the help come from the same
+# constants the config checks, so help and errors list the same things.
+def _train_flags() -> dict:
+    from .backends import BACKENDS
+    from .config import ACTION_BOUNDS, MODELS, TASKS, TOPOLOGIES
+    from .genome import SHARINGS
+    from .rules import available_rules
+
+    rules = ", ".join(sorted(available_rules()))
+    return {
+        "task": ("task", str, f"the task: {', '.join(TASKS)} (wm: the working-memory copy task; the others: "
+                              "multi-task RL environments, docs/tasks.md) (default wm)"),
+        "model": ("model", str, f"the controller: {' or '.join(MODELS)} (reference: the paper's discrete "
+                                "model; bio: LIF neurons in ms with event-driven plasticity) (default reference)"),
+        "rule": ("rule", str, f"plasticity rule: a shipped rule ({rules}) or a path to a rule file "
+                              "(docs/models.md) (default scp+pdp)"),
+        "sharing": ("sharing", str, f"how rule coefficients are shared: {', '.join(SHARINGS)}, or per layer "
+                                    "(layers in, rec, out), e.g. 'post,out=synapse' (default post for wm, "
+                                    "synapse for the RL tasks)"),
+        "backend": ("backend", str, f"Brian2 device / code generation: {', '.join(BACKENDS)} (cython, numpy: "
+                                    "runtime; cpp: cpp_standalone; cuda: cuda_standalone via brian2cuda) "
+                                    "(default cython)"),
+        "topology": ("topology", str, f"{' or '.join(TOPOLOGIES)}: feed-forward (the reference), or with "
+                                      "plastic recurrent hidden synapses (default rec for wm, ff for RL)"),
+        "hidden": ("hidden", int, "hidden neurons per controller (default 32)"),
+        "len": ("length", int, "wm: length of the bit sequence (default 8)"),
+        "lat": ("latency", int, "wm: delay between sample and recall, in stimuli (default 8)"),
+        "sequences": ("sequences", int, "wm: sequences per evaluation, each in its own network copy (default 32)"),
+        "test_sequences": ("test_sequences", int, "wm: fresh sequences of the final test (default 512)"),
+        "stimulus_ms": ("stimulus_ms", float, "bio model, wm: duration of one stimulus in ms (default 200)"),
+        "dt_ms": ("dt_ms", float, "bio model: simulation time step in ms (default 1)"),
+        "pop": ("pop", int, "CMA-ES population, >= 3; the centre is evaluated too (default 64 for wm, 32 for RL)"),
+        "generations": ("generations", int, "CMA-ES generations (default 1000 for wm, 100 for RL)"),
+        "sigma0": ("sigma0", float, "CMA-ES initial step size (default 0.1)"),
+        "seed": ("seed", int, "the one seed of the run: CMA-ES, task sequences or episodes, final test (default 0)"),
+        "separable_above": ("separable_above", int, "genome size above which separable CMA-ES is used (default 500)"),
+        "episode_steps": ("episode_steps", int, "RL: environment steps per episode (default 200; the paper 1000)"),
+        "tasks_per_eval": ("tasks_per_eval", int, "RL: training tasks each individual plays per generation, "
+                                                  "at most 8 (default 8)"),
+        "action_bounds": ("action_bounds", str, f"RL: {' or '.join(ACTION_BOUNDS)} (equal: tanh readout for "
+                                                "every agent; reference: the plastic agent's readout is linear, "
+                                                "as the paper's) (default equal)"),
+        "actuators": ("actuators", str, "RL: gym (every control clipped to [-1, 1], gymnasium's bodies) or brax "
+                                        "(the paper's Brax v1 torque actuators: action x strength, never clipped; "
+                                        "with --action-bounds reference this is the paper's asymmetric setting) "
+                                        "(default gym)"),
+        "env_step_ms": ("env_step_ms", float, "bio model, RL: simulated ms per environment step (default 20)"),
+        "workers": ("workers", int, "local worker processes sharing the population (default 1)"),
+        "ray": ("ray", str, "evaluate on a Ray cluster at this address ('auto' or host:port) (default: local)"),
+    }
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in one line (like every other pdlf error) and exit code 2."""
+
+    def error(self, message):
+        self.exit(2, f"pdlf: error: {self.prog.split()[-1]}: {message} (see {self.prog} --help)\n")
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    from . import __version__
+    try:
+        brian = metadata.version("brian2")
+    except metadata.PackageNotFoundError:
+        brian = "not installed"
+    import platform
+    return f"pdlf-brian {__version__} (brian2 {brian}, Python {platform.python_version()})"
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="pdlf", description=__doc__.split("\n\n")[0])
-    p.add_argument("--debug", action="store_true", help="show tracebacks")
-    sub = p.add_subparsers(dest="command", required=True)
+    from .analyses import available as available_analyses
+    from .config import MODELS, TOPOLOGIES
+    from .genome import SHARINGS
 
-    t = sub.add_parser("train", help="evolve plasticity-rule coefficients with CMA-ES")
-    defaults = Config()
-    for flag, typ in _TRAIN_FLAGS.items():
-        key = _KEY.get(flag, flag)
-        t.add_argument("--" + flag.replace("_", "-"), type=typ, default=None,
-                       help=f"(default {getattr(defaults, key)!r})" if getattr(defaults, key) is not None
-                       else "(default depends on --task)")
-    t.add_argument("--config", type=Path, help="a config.json; flags given here override it")
-    t.add_argument("--out", type=Path, required=True, help="run directory")
+    p = _Parser(prog="pdlf", description=__doc__.split("\n\n")[0])
+    p.add_argument("--version", action="version", version=_version())
+    p.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    t = sub.add_parser("train", help="evolve plasticity-rule coefficients with CMA-ES (one run directory)",
+                       description="Evolve plasticity-rule coefficients with CMA-ES. Every setting is a key of "
+                                   "DIR/config.json; flags given here override --config.")
+    for flag, (key, typ, text) in _train_flags().items():
+        t.add_argument("--" + flag.replace("_", "-"), dest=flag, type=typ, default=None, help=text,
+                       metavar=flag.upper())
+    t.add_argument("--native", action="store_const", const=True, default=None,
+                   help="compile with -march=native -ffast-math: faster, but the numbers then depend on the "
+                        "CPU (default: portable flags, the same numbers on any x86-64 machine)")
+    t.add_argument("--config", type=Path, help="a config.json (e.g. configs/paper_scale.json); flags override it")
+    t.add_argument("--out", type=Path, required=True, help="the run directory (created; locked while training)")
     t.add_argument("--resume", action="store_true",
-                   help="continue the run in --out from its checkpoint (with a larger --generations: extend a finished run)")
-    t.add_argument("--quiet", action="store_true")
+                   help="continue the run in --out from its checkpoint; with a larger --generations, extend a "
+                        "finished run (the same result as an uninterrupted run)")
+    t.add_argument("--quiet", action="store_true", help="no progress output")
 
-    r = sub.add_parser("replay", help="run one controller open loop on recorded inputs, saving weights")
-    r.add_argument("--model", default="reference", choices=["reference"])
-    r.add_argument("--rule", default="scp+pdp")
-    r.add_argument("--sharing", default="synapse")
-    r.add_argument("--topology", default="ff", choices=["ff", "rec"])
-    r.add_argument("--backend", default="cython", choices=["cython", "numpy"])
-    r.add_argument("--genome", type=Path, required=True, help=".npy, one genome")
-    r.add_argument("--inputs", type=Path, required=True, help=".npy, (T, n_in)")
-    r.add_argument("--hidden", type=int, required=True)
-    r.add_argument("--outputs", type=int, required=True)
-    r.add_argument("--out", type=Path, required=True, help=".npz with actions, w1, w2, spikes")
+    r = sub.add_parser("replay", help="run one reference controller open loop on recorded inputs, saving weights")
+    r.add_argument("--model", default="reference", choices=["reference"], help="only the reference model")
+    r.add_argument("--rule", default="scp+pdp", help="rule name or file (default scp+pdp)")
+    r.add_argument("--sharing", default="synapse", help=f"{', '.join(SHARINGS)} or per layer (default synapse)")
+    r.add_argument("--topology", default="ff", choices=list(TOPOLOGIES), help="ff or rec (default ff)")
+    r.add_argument("--backend", default="cython", choices=["cython", "numpy"], help="runtime code generation")
+    r.add_argument("--genome", type=Path, required=True, help=".npy file holding one genome")
+    r.add_argument("--inputs", type=Path, required=True, help=".npy file, (T, n_in) finite inputs")
+    r.add_argument("--hidden", type=int, required=True, help="hidden neurons")
+    r.add_argument("--outputs", type=int, required=True, help="readout neurons")
+    r.add_argument("--out", type=Path, required=True, help=".npz with actions, w1, w2, spikes, trace")
 
-    sub.add_parser("rules", help="list the shipped plasticity rules")
+    sub.add_parser("rules", help="list the shipped plasticity rules, their coefficients and models")
 
-    a = sub.add_parser("analyze", help="run one of the paper's analyses on a run directory")
-    a.add_argument("name", help="injury, lesion, generalise, window, wm-probe (analysis/*.py)")
-    a.add_argument("--run", type=Path, required=True)
+    names = sorted(available_analyses())
+    a = sub.add_parser("analyze", help=f"run one of the paper's analyses on a run directory: {', '.join(names)}")
+    a.add_argument("name", metavar="NAME", help=f"the analysis: {', '.join(names)} (analysis/*.py)")
+    a.add_argument("--run", type=Path, required=True, help="a finished run directory")
     a.add_argument("--baseline", type=Path, help="a second run to compare with (the weight-trained agent)")
     a.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
                    help="an option of the analysis (e.g. -o seeds=5 -o steps=1000); see its docstring")
 
     rp = sub.add_parser("report", help="one Markdown + HTML report of runs and their analyses")
-    rp.add_argument("--runs", type=Path, nargs="+", required=True)
-    rp.add_argument("--out", type=Path, default=Path("report.md"))
+    rp.add_argument("--runs", type=Path, nargs="+", required=True, help="run directories")
+    rp.add_argument("--out", type=Path, default=Path("report.md"), help="the Markdown file (default report.md)")
 
-    e = sub.add_parser("export", help="write an evolved controller as a plain-Brian2 script")
+    e = sub.add_parser("export", help="write an evolved reference controller as a plain-Brian2 script")
     e.add_argument("--run", type=Path, required=True, help="a finished run directory")
     e.add_argument("--out", type=Path, required=True, help="the script to write, e.g. agent.py")
-    e.add_argument("--genome", choices=["centre", "best"], default="centre")
+    e.add_argument("--genome", choices=["centre", "best"], default="centre", help="which genome (default centre)")
 
     c = sub.add_parser("check-rule", help="check a rule file: one line per problem, exit 1 if any")
     c.add_argument("file", help="a rule file (.py) or a shipped rule's name")
 
     b = sub.add_parser("bench", help="measure throughput (prints ratio=... as its last line)")
-    bsub = b.add_subparsers(dest="bench", required=True)
+    bsub = b.add_subparsers(dest="bench", required=True, parser_class=_Parser)
     bl = bsub.add_parser("loop", help="closed loop vs bare stepping of the same environments")
-    bl.add_argument("--task", required=True)
-    bl.add_argument("--model", default="reference", choices=["reference", "bio"])
+    bl.add_argument("--task", required=True, help="an RL environment")
+    bl.add_argument("--model", default="reference", choices=list(MODELS), help="controller model")
     bl.add_argument("--batch", type=int, default=64, help="individuals x 8 tasks (a multiple of 8)")
-    bl.add_argument("--episode-steps", type=int, default=200)
-    bl.add_argument("--rounds", type=int, default=3)
-    bl.add_argument("--hidden", type=int, default=32)
-    bl.add_argument("--env-step-ms", type=float, default=20.0)
+    bl.add_argument("--episode-steps", type=int, default=200, help="steps per episode")
+    bl.add_argument("--rounds", type=int, default=3, help="alternating rounds")
+    bl.add_argument("--hidden", type=int, default=32, help="hidden neurons")
+    bl.add_argument("--env-step-ms", type=float, default=20.0, help="bio model: ms per environment step")
     bs = bsub.add_parser("scaling", help="generation throughput with N workers vs 1 process")
-    bs.add_argument("--task", required=True)
-    bs.add_argument("--workers", type=int, default=2)
+    bs.add_argument("--task", required=True, help="wm or an RL environment")
+    bs.add_argument("--workers", type=int, default=2, help="workers")
     bs.add_argument("--ray", default=None, help="Ray address ('local' starts a private instance)")
     bs.add_argument("--pop", type=int, default=31, help="population (the centre is added)")
-    bs.add_argument("--rounds", type=int, default=3)
-    bs.add_argument("--episode-steps", type=int, default=100)
+    bs.add_argument("--rounds", type=int, default=3, help="alternating rounds")
+    bs.add_argument("--episode-steps", type=int, default=100, help="RL: steps per episode")
     return p
 
 
 def _train(args) -> int:
+    from .config import read_json
     from .evolve import Trainer
 
-    data = Config().to_dict() if args.config is None else Config.load(args.config).to_dict()
-    if args.resume and args.config is None and (args.out / "config.json").exists():
+    if args.config is not None:
+        data = Config.load(args.config).to_dict()  # errors name the file
+    elif args.resume and (args.out / "config.json").exists():
         data = Config.load(args.out / "config.json").to_dict()
-    for flag in _TRAIN_FLAGS:
+    else:
+        data = Config().to_dict()
+    for flag, (key, _, _) in _train_flags().items():
         value = getattr(args, flag)
         if value is not None:
-            data[_KEY.get(flag, flag)] = value
+            data[key] = value
+    if args.native is not None:
+        data["native"] = True
     cfg = Config.from_dict(data)
     Trainer(cfg, args.out, resume=args.resume, quiet=args.quiet).run()
     return 0
@@ -130,6 +205,12 @@ def replay(model, rule, sharing, topology, backend, genome, inputs, hidden, outp
     inputs = np.asarray(inputs, dtype=float)
     if inputs.ndim != 2:
         raise ValueError(f"--inputs must be a (T, n_in) array; got shape {inputs.shape}")
+    for what, values in (("--inputs", inputs), ("--genome", genome)):
+        bad = ~np.isfinite(values)
+        if bad.any():
+            where = np.argwhere(bad)[0]
+            raise ValueError(f"{what} holds {int(bad.sum())} non-finite value(s) (first at index "
+                             f"{tuple(int(i) for i in where)}); the network would only propagate them")
     T, n_in = inputs.shape
     net = ReferenceNetwork(load_rule(rule), n_in, hidden, outputs, 1, 1, T, recurrent=topology == "rec",
                            sharing=sharing, backend=backend, record=True)
@@ -156,9 +237,11 @@ def _replay(args) -> int:
 def _rules(args) -> int:
     from .rules import available_rules, load_rule
 
+    print(f"{'rule':10s} {'models':15s} coefficients (what the genome fills)")
     for name in sorted(available_rules()):
         r = load_rule(name)
-        print(f"{name:10s} coefficients {', '.join(r.coefficients):18s} {r.source}")
+        models = ", ".join(m for m, ok in (("reference", r.has_discrete()), ("bio", r.has_events())) if ok)
+        print(f"{name:10s} {models:15s} {', '.join(r.coefficients):28s} {r.source}")
     return 0
 
 
@@ -227,19 +310,34 @@ def _bench(args) -> int:
 
 
 def main(argv=None) -> int:
+    from .evolve import CheckpointError
+    from .rules import RuleError
+    from .rundir import RunDirError
+
     args = _parser().parse_args(argv)
     try:
         return {"train": _train, "replay": _replay, "rules": _rules, "bench": _bench,
                 "check-rule": _check_rule, "export": _export,
                 "analyze": _analyze, "report": _report}[args.command](args)
-    except (ConfigError, ValueError, FileNotFoundError) as exc:
+    except (ConfigError, RuleError, CheckpointError, RunDirError, ValueError, FileNotFoundError) as exc:
         if args.debug:
             raise
-        print(f"pdlf: error: {exc}", file=sys.stderr)
+        print(f"pdlf: error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("pdlf: interrupted; continue with --resume", file=sys.stderr)
+        print(_interrupted(args), file=sys.stderr)
         return 130
+
+
+def _interrupted(args) -> str:
+    """What an interrupted command leaves, and how to go on (only a run with a checkpoint resumes)."""
+    if args.command != "train":
+        return "pdlf: interrupted"
+    from .evolve import has_checkpoint
+    if has_checkpoint(args.out):
+        return f"pdlf: interrupted; continue with: pdlf train --out {args.out} --resume"
+    return ("pdlf: interrupted before the first generation finished; nothing to resume: "
+            "run the same command again (without --resume)")
 
 
 if __name__ == "__main__":

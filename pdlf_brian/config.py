@@ -16,6 +16,7 @@ from .tasks import ENVS
 
 TASKS = ("wm",) + tuple(ENVS)
 ACTION_BOUNDS = ("equal", "reference")
+ACTUATORS = ("gym", "brax")  # tasks.base.ACTUATORS (not imported: the tasks package imports gymnasium)
 
 #: defaults that depend on the task (filled in where a key is left at None)
 TASK_DEFAULTS = {
@@ -55,10 +56,15 @@ class Config:
     tasks_per_eval: int = 8     # training tasks each individual plays per generation (all 8 by default)
     action_bounds: str = "equal"  # 'equal': tanh readout for every agent; 'reference': the plastic agent's
     #                               readout is linear (clipped only by the action space), as the reference
+    actuators: str = "gym"      # 'gym': controls clipped to the actuators' range; 'brax': the paper's Brax v1
+    #                             torque actuators (torque = action x strength, unclipped; tasks/base.py)
     env_step_ms: float = 20.0   # biological model: simulated time per environment step
     # biological model
     stimulus_ms: float = 200.0  # one WM stimulus
     dt_ms: float = 1.0
+    # compiled code: False = portable flags (the same numbers on any x86-64 machine); True = Brian2's
+    # -march=native -ffast-math (faster; the numbers then depend on the CPU)
+    native: bool = False
     # evolution
     pop: int | None = None      # None: 64 for wm, 32 for the RL tasks
     generations: int | None = None  # None: 1,000 for wm, 100 for the RL tasks
@@ -70,6 +76,8 @@ class Config:
     ray: str | None = None      # Ray cluster address ('auto' or host:port); None: local processes
     # bookkeeping (not part of the science)
     extra: dict = field(default_factory=dict)
+    # written by pdlf train at the start of a run: versions and compile flags (rundir.environment)
+    environment: dict = field(default_factory=dict)
 
     def validate(self) -> "Config":
         def choose(key, options):
@@ -83,12 +91,14 @@ class Config:
         for key, value in TASK_DEFAULTS["wm" if self.task == "wm" else "rl"].items():
             if getattr(self, key) is None:
                 setattr(self, key, value)
-        for key in ("model", "rule", "sharing", "backend"):
+        for key in ("model", "rule", "sharing", "backend", "action_bounds", "actuators"):
             if not isinstance(getattr(self, key), str):
                 raise ConfigError(f"config key '{key}': must be a string, got {getattr(self, key)!r}")
-        if not isinstance(self.extra, dict):
-            raise ConfigError(f"config key 'extra': must be an object (dict), got {self.extra!r}")
+        for key in ("extra", "environment"):
+            if not isinstance(getattr(self, key), dict):
+                raise ConfigError(f"config key '{key}': must be an object (dict), got {getattr(self, key)!r}")
         choose("action_bounds", ACTION_BOUNDS)
+        choose("actuators", ACTUATORS)
         choose("model", MODELS)
         choose("backend", BACKENDS)
         choose("topology", TOPOLOGIES)
@@ -105,11 +115,15 @@ class Config:
             raise ConfigError(f"config key 'sharing': '{self.sharing}' leaves layer(s) "
                               f"{', '.join(l for l in layers if l not in per_layer)} without a sharing")
         for key, lo in (("hidden", 1), ("length", 1), ("latency", 0), ("sequences", 1),
-                        ("test_sequences", 1), ("pop", 2), ("generations", 1), ("separable_above", 0),
+                        ("test_sequences", 1), ("pop", 3), ("generations", 1), ("separable_above", 0),
                         ("episode_steps", 1), ("tasks_per_eval", 1), ("workers", 1)):
             v = getattr(self, key)
             if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-                raise ConfigError(f"config key '{key}': must be an integer >= {lo}, got {v!r}")
+                why = (" (CMA-ES's step-size adaptation uses two samples of every generation)" if key == "pop"
+                       else "")
+                raise ConfigError(f"config key '{key}': must be an integer >= {lo}{why}, got {v!r}")
+        if not isinstance(self.native, bool):
+            raise ConfigError(f"config key 'native': must be true or false, got {self.native!r}")
         if self.ray is not None and (not isinstance(self.ray, str) or not self.ray):
             raise ConfigError(f"config key 'ray': an address ('auto' or host:port) or null, got {self.ray!r}")
         if isinstance(self.workers, int) and isinstance(self.pop, int) and self.workers > self.pop + 1:
@@ -119,8 +133,8 @@ class Config:
             raise ConfigError(f"config key 'tasks_per_eval': at most 8 (the training tasks), got {self.tasks_per_eval}")
         for key in ("sigma0", "stimulus_ms", "dt_ms", "env_step_ms"):
             v = getattr(self, key)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
-                raise ConfigError(f"config key '{key}': must be a positive number, got {v!r}")
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < float("inf"):
+                raise ConfigError(f"config key '{key}': must be a positive finite number, got {v!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ConfigError(f"config key 'seed': must be a non-negative integer, got {self.seed!r}")
         if self.model == "bio" and self.stimulus_ms < 10 * self.dt_ms:
@@ -152,19 +166,33 @@ class Config:
             raise ConfigError(f"unknown config key(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
         return cls(**data).validate()
 
-    @classmethod
-    def load(cls, path: Path) -> "Config":
-        try:
-            data = json.loads(Path(path).read_text())
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"config file {path}: not valid JSON: {exc}") from None
-        if not isinstance(data, dict):
-            raise ConfigError(f"config file {path}: must hold a JSON object")
-        return cls.from_dict(data)
-
     def science(self) -> dict:
         """The keys that define a run's result (a resumed run must match these)."""
         d = self.to_dict()
-        for key in ("extra", "workers", "ray"):
+        for key in ("extra", "workers", "ray", "environment"):
             d.pop(key)
         return d
+
+    @classmethod
+    def load(cls, path: Path) -> "Config":
+        """A config file; every error names the file."""
+        data = read_json(path)
+        try:
+            return cls.from_dict(data)
+        except ConfigError as exc:
+            raise ConfigError(f"config file {path}: {exc}") from None
+
+
+def read_json(path: Path) -> dict:
+    """The JSON object in ``path``, or a ConfigError naming the file (missing, a directory, not JSON)."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"config file {path}: not valid JSON: {exc}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"config file {path}: is a directory; give the config.json inside it") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {path}: cannot be read: {exc.strerror or exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path}: must hold a JSON object")
+    return data

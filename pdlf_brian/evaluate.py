@@ -19,7 +19,7 @@ import gc
 import numpy as np
 
 from .closed_loop import EpisodeBatch, checkpoint_state, load_checkpoint_state
-from .config import Config
+from .config import Config, ConfigError
 from .rules import load_rule
 from .tasks.wm import CopyTask
 
@@ -54,6 +54,8 @@ def build_runtime_network(cfg: Config, n_in: int, n_out: int, n_individuals: int
 def _build_network(cfg, n_in, n_out, n_individuals, n_copies, n_steps, record, name, closed_loop,
                    **network_kwargs):
     cfg.validate()
+    from .backends import configure_compiler
+    configure_compiler(cfg.native)
     rule = load_rule(cfg.rule)
     recurrent = cfg.topology == "rec"
     if cfg.model == "reference":
@@ -158,7 +160,7 @@ class RLEvaluator:
     def __init__(self, cfg: Config, n_individuals: int, record: bool = False):
         self.cfg = cfg.validate()
         self.P, self.K = n_individuals, cfg.tasks_per_eval
-        self.batch = EpisodeBatch(cfg.task, self.P, self.K, cfg.episode_steps)
+        self.batch = EpisodeBatch(cfg.task, self.P, self.K, cfg.episode_steps, cfg.actuators)
         env = self.batch.envs[0]
         self.env_class = type(env)
         self.train_tasks = env.train_tasks() if env.task_kind else None
@@ -269,3 +271,48 @@ def layout_for(cfg: Config):
         n_in = 2 * n_in  # push-pull input pairs
     shapes = controller_layers(n_in, cfg.hidden, n_out, cfg.topology == "rec")
     return GenomeLayout(shapes, load_rule(cfg.rule).coefficients, cfg.sharing)
+
+
+#: bytes per synapse of a batched network: w, the pre/post indices and Brian2's bookkeeping, plus 8
+#: per coefficient stored per synapse (sharing 'synapse'); measured with tracemalloc/RSS in
+#: docs/benchmarks.md ("Memory")
+BYTES_PER_SYNAPSE = 48
+BYTES_PER_COEFFICIENT = 8
+
+
+def memory_estimate(cfg: Config) -> int:
+    """Estimated bytes of the batched networks of a run (all workers together), before building."""
+    layout = layout_for(cfg)
+    copies = (cfg.pop + 1) * (cfg.sequences if cfg.task == "wm" else cfg.tasks_per_eval)
+    total = 0
+    for layer in layout.layers:
+        per_synapse = BYTES_PER_SYNAPSE
+        if layout.per_layer[layer.name] == "synapse":
+            per_synapse += BYTES_PER_COEFFICIENT * len(layout.coefficients)
+        total += layer.n_pre * layer.n_post * per_synapse
+    return int(total * copies)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available now (Linux: MemAvailable), or None where unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def check_memory(cfg: Config) -> None:
+    """One line, before anything is built, if the run's networks cannot fit in this machine's memory
+    (a Ray cluster spreads them over its nodes: not checked there)."""
+    need = memory_estimate(cfg)
+    have = available_memory()
+    if cfg.ray or have is None or need <= 0.8 * have:
+        return
+    raise ConfigError(f"config key 'pop': the batched networks for {cfg.pop + 1} individuals need about "
+                      f"{need / 2**30:,.1f} GiB (estimated), more than the {have / 2**30:,.1f} GiB available; "
+                      f"lower --pop, --sequences, --tasks-per-eval or --hidden, or spread the run over a Ray "
+                      f"cluster (--ray)")

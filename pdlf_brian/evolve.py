@@ -8,8 +8,8 @@ generation the run directory gets a checkpoint, ``progress.csv`` and
 with the same result as an uninterrupted run.  A finished run is extended by
 resuming it with more ``generations`` (same result as a run of that length).
 
-Randomness: one seed.  CMA-ES samples from NumPy's global generator (pycma
-seeds it from the ``seed`` option; its state is checkpointed); the task's
+Randomness: one seed.  CMA-ES samples from a generator of its own
+(``RandomState(seed + 1)``), pickled with the ES in every checkpoint; the task's
 sequences for generation g come from ``default_rng([seed, g])``; the final test
 from ``default_rng([seed, TEST_STREAM])``.
 """
@@ -47,23 +47,55 @@ def make_es(n: int, cfg: Config):
     """
     import cma
 
-    opts = {"popsize": cfg.pop, "seed": cfg.seed + 1, "verbose": -9, "CMA_diagonal": n > cfg.separable_above}
+    # The ES draws its samples from a generator of its own, which is pickled with it: the checkpoint
+    # owns the whole random state of the search.  (pycma's default is the bound method
+    # np.random.randn; pickling the ES copies NumPy's global generator, so a resumed ES drew from a
+    # private copy while other draws went to the global one, and the resumed run diverged.)
+    randn = np.random.RandomState(cfg.seed + 1).randn
+    opts = {"popsize": cfg.pop, "seed": float("nan"), "randn": randn, "verbose": -9,
+            "CMA_diagonal": n > cfg.separable_above}
     return cma.CMAEvolutionStrategy(np.zeros(n), cfg.sigma0, opts)
 
 
-def _atomic_pickle(obj, path: Path) -> None:
+class SimulatedCrash(BaseException):
+    """Raised at a fault-injection point (tests): the process 'dies' there, leaving its files as a kill would."""
+
+
+#: stages of one generation at which a test may inject a crash (``PDLF_TEST_FAULT=stage:generation[:kill]``)
+FAULT_STAGES = ("evaluate", "tell", "checkpoint-write", "checkpoint-rename", "progress")
+
+
+def _fault(stage: str, generation: int) -> None:
+    spec = os.environ.get("PDLF_TEST_FAULT")
+    if not spec:
+        return
+    where, _, rest = spec.partition(":")
+    g, _, how = rest.partition(":")
+    if where == stage and int(g) == generation:
+        if how == "kill":
+            import signal
+            os.kill(os.getpid(), signal.SIGKILL)
+        raise SimulatedCrash(f"{stage} of generation {generation}")
+
+
+def _atomic_pickle(obj, path: Path, generation: int | None = None) -> None:
     tmp = path.with_suffix(".tmp")
     with open(tmp, "wb") as f:
         pickle.dump(obj, f, protocol=pickle.HIGHEST_PROTOCOL)
         f.flush()
         os.fsync(f.fileno())
+    if generation is not None:
+        _fault("checkpoint-write", generation)
     if path.exists():
         os.replace(path, path.parent / PREVIOUS)
+    if generation is not None:
+        _fault("checkpoint-rename", generation)
     os.replace(tmp, path)
 
 
 def load_checkpoint(run_dir: Path) -> dict:
-    """The newest readable checkpoint; falls back to the previous one if it is corrupt."""
+    """The newest readable checkpoint; falls back to the previous one if it is corrupt or missing
+    (a kill between the two renames of a checkpoint write leaves only the previous one)."""
     errors = []
     for name in (CHECKPOINT, PREVIOUS):
         path = Path(run_dir) / name
@@ -78,58 +110,111 @@ def load_checkpoint(run_dir: Path) -> dict:
                 print(f"pdlf: warning: {errors[0]}; resuming from {name}")
             return state
         except Exception as exc:  # truncated, corrupt or foreign file
-            errors.append(f"checkpoint {path} is unreadable ({type(exc).__name__}: {exc})")
-    raise CheckpointError("; ".join(errors) if errors else f"no checkpoint in {run_dir}")
+            errors.append(f"checkpoint {path} is unreadable ({type(exc).__name__}: {exc})".splitlines()[0])
+    raise CheckpointError("; ".join(errors) if errors else
+                          f"--resume: {run_dir} holds no checkpoint (no generation has finished there); "
+                          "start the run without --resume")
+
+
+def has_checkpoint(run_dir: Path) -> bool:
+    return any((Path(run_dir) / n).exists() for n in (CHECKPOINT, PREVIOUS))
 
 
 class Trainer:
+    """One run directory, one process: the evolution loop with exact checkpoints.
+
+    The directory is locked for the Trainer's lifetime (:class:`pdlf_brian.rundir.RunLock`).  A new
+    run saves its config, the flattened model files (``models/``) and the versions; a resumed run
+    checks the checkpoint's fingerprint against the current inputs and refuses any difference.
+    """
+
     def __init__(self, cfg: Config, out: str | Path, resume: bool = False, quiet: bool = False):
+        from .rundir import RunLock, check_writable
+
         self.cfg = cfg.validate()
         self.dir = Path(out)
         self.quiet = quiet
         self.resume = resume
         self._checkpoint = None  # the checkpoint a resumed run continues from (read once)
-        if resume:
-            # a run may be extended (more generations): nothing before the last generation
-            # depends on the total, so 40 generations extended to 100 equal a 100-generation run
-            saved = Config.load(self.dir / "config.json").science()
-            now = cfg.science()
-            diff = {k: (v, now[k]) for k, v in saved.items() if now[k] != v and k != "generations"}
-            if diff:
-                raise ConfigError(f"--resume: config differs from the saved run in {diff}")
-            self._checkpoint = load_checkpoint(self.dir)
-            done = self._checkpoint["generation"]
-            if cfg.generations < done:
-                raise ConfigError(f"--resume: generations={cfg.generations} but the run in {self.dir} has "
-                                  f"already done {done}; give --generations {done} or more")
-        elif (self.dir / CHECKPOINT).exists():
-            raise ConfigError(f"{self.dir} already holds a run; use --resume to continue it or another --out")
+        check_writable(self.dir)
+        if resume and not has_checkpoint(self.dir):
+            raise CheckpointError(f"--resume: {self.dir} holds no checkpoint (no generation has finished there); "
+                                  "start the run without --resume")
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._lock = RunLock(self.dir)
+        try:
+            self._prepare()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _prepare(self):
+        from . import rundir
+
+        cfg = self.cfg
+        if not self.resume:
+            if has_checkpoint(self.dir):
+                raise ConfigError(f"{self.dir} already holds a run; use --resume to continue it or another --out")
+            return
+        # the run's own copy of the rule stands in for a rule file that has moved away
+        copy = self.dir / rundir.MODELS_DIR / rundir.RULE_FILE
+        if cfg.rule.endswith(".py") and not Path(cfg.rule).is_file() and copy.is_file():
+            self._log(f"pdlf: rule file {cfg.rule} not found; using the run's copy {copy}")
+            cfg.rule = str(copy)
+        # a run may be extended (more generations): nothing before the last generation
+        # depends on the total, so 40 generations extended to 100 equal a 100-generation run
+        self._checkpoint = load_checkpoint(self.dir)
+        saved = self._checkpoint.get("fingerprint")
+        if saved is not None:
+            problem = rundir.compare(saved, rundir.fingerprint(cfg), self.dir)
+            if problem:
+                raise ConfigError(problem)
+        done = self._checkpoint["generation"]
+        if cfg.generations < done:
+            raise ConfigError(f"--resume: generations={cfg.generations} but the run in {self.dir} has "
+                              f"already done {done}; give --generations {done} or more")
 
     def _log(self, msg: str) -> None:
         if not self.quiet:
             print(msg, flush=True)
 
     def run(self) -> dict:
+        from . import rundir
+        from .evaluate import check_memory
         from .parallel import make_parallel_evaluator
 
         cfg = self.cfg
-        self.dir.mkdir(parents=True, exist_ok=True)
-        (self.dir / "figures").mkdir(exist_ok=True)
-        cfg.save(self.dir / "config.json")
-        t_build = time.perf_counter()
-        copies = cfg.sequences if cfg.task == "wm" else cfg.tasks_per_eval
-        self._log(f"pdlf: building the batched network ({cfg.pop + 1} individuals x {copies} copies, "
-                  f"backend {cfg.backend}"
-                  + (f", on Ray at {cfg.ray}" if cfg.ray else f", {cfg.workers} worker processes" if cfg.workers > 1 else "")
-                  + ") ...")
-        evaluator = make_parallel_evaluator(cfg, cfg.pop + 1, cfg.workers, cfg.ray)
         try:
-            return self._run(cfg, evaluator, t_build)
+            check_memory(cfg)
+            (self.dir / "figures").mkdir(exist_ok=True)
+            if not self.resume:
+                if cfg.rule.endswith(".py"):  # a relative path would break a resume from elsewhere
+                    cfg.rule = str(Path(cfg.rule).resolve())
+                rundir.save_model_files(self.dir, rundir.model_files(cfg))
+            environment = rundir.environment(cfg.native)
+            if self.resume and cfg.environment and _differs(cfg.environment, environment):
+                self._log(f"pdlf: warning: resumed with {_differs(cfg.environment, environment)}; the run started "
+                          "with other versions, so its numbers may differ from an uninterrupted run")
+            cfg.environment = environment
+            cfg.save(self.dir / "config.json")
+            t_build = time.perf_counter()
+            copies = cfg.sequences if cfg.task == "wm" else cfg.tasks_per_eval
+            self._log(f"pdlf: building the batched network ({cfg.pop + 1} individuals x {copies} copies, "
+                      f"model {cfg.model}, backend {cfg.backend}"
+                      + (f", on Ray at {cfg.ray}" if cfg.ray else f", {cfg.workers} worker processes"
+                         if cfg.workers > 1 else "") + ") ...")
+            evaluator = make_parallel_evaluator(cfg, cfg.pop + 1, cfg.workers, cfg.ray)
+            try:
+                return self._run(cfg, evaluator, t_build)
+            finally:
+                if hasattr(evaluator, "close"):
+                    evaluator.close()
         finally:
-            if hasattr(evaluator, "close"):
-                evaluator.close()
+            self._lock.release()
 
     def _run(self, cfg, evaluator, t_build):
+        from . import rundir
+
         layout = evaluator.layout
         (self.dir / "genome_layout.json").write_text(json.dumps(layout.describe(), indent=1))
         self._log(f"pdlf: genome of {layout.size} numbers; built in {time.perf_counter() - t_build:.1f}s")
@@ -137,17 +222,18 @@ class Trainer:
         if self.resume:
             state, self._checkpoint = self._checkpoint, None  # not kept for the whole run
             es = pickle.loads(state["es"])
-            np.random.set_state(state["np_random"])
             history, centres = state["history"], state["centres"]
             best = state["best"]
             start, wall = state["generation"], state["wall_seconds"]
             evaluator.load_state_dict(state.get("evaluator", {}))
+            self._trim_events(start)
             self._log(f"pdlf: resuming after generation {start}")
         else:
             es = make_es(layout.size, cfg)
             history, centres = [], []
             best = {"fitness": -np.inf, "genome": np.zeros(layout.size), "generation": -1}
             start, wall = 0, 0.0
+        fingerprint = rundir.fingerprint(cfg)
 
         bar = Progress(cfg.generations, start, label="pdlf train", enabled=not self.quiet)
         for g in range(start, cfg.generations):
@@ -155,7 +241,9 @@ class Trainer:
             samples = np.asarray(es.ask())
             genomes = np.vstack([samples, es.mean[None, :]])
             acc, fit, diverged = evaluator.evaluate(genomes, np.random.default_rng([cfg.seed, g]))
+            _fault("evaluate", g)
             es.tell(list(samples), list(-fit[:-1]))
+            _fault("tell", g)
             k = int(np.argmax(fit[:-1]))
             if fit[k] > best["fitness"]:
                 best = {"fitness": float(fit[k]), "genome": samples[k].copy(), "generation": g}
@@ -172,21 +260,31 @@ class Trainer:
                 events.append(f"generation {g}: {int(diverged.sum())} genome(s) diverged (non-finite weights or "
                               f"outputs); given {worst}")
             events += [f"generation {g}: {e}" for e in evaluator.take_events()]
-            if events:
-                with (self.dir / "events.log").open("a") as f:
-                    f.write("\n".join(events) + "\n")
-            _atomic_pickle({"es": es.pickle_dumps(), "np_random": np.random.get_state(), "generation": g + 1,
-                            "history": history, "centres": centres, "best": best, "wall_seconds": wall,
-                            "evaluator": evaluator.state_dict()},
-                           self.dir / CHECKPOINT)
-            self._write_progress(history, centres)
+            state = {"es": es.pickle_dumps(), "generation": g + 1, "history": history, "centres": centres,
+                     "best": best, "wall_seconds": wall, "evaluator": evaluator.state_dict(),
+                     "fingerprint": fingerprint}
+            try:
+                if events:
+                    with (self.dir / "events.log").open("a") as f:
+                        f.write("\n".join(events) + "\n")
+                _atomic_pickle(state, self.dir / CHECKPOINT, generation=g)
+                _fault("progress", g)
+                self._write_progress(history, centres)
+            except OSError as exc:
+                raise CheckpointError(
+                    f"could not write generation {g}'s files in {self.dir} ({exc.strerror or exc}); nothing was "
+                    f"lost: the checkpoint of generation {g - 1 if g else 'none'} is intact. Free space (or fix "
+                    f"the directory) and continue with: pdlf train --out {self.dir} --resume") from None
             bar.update(g + 1, f"best {acc[k]:.3f} centre {acc[-1]:.3f} {seconds:.2f}s/gen")
         bar.close()
 
         centre = es.mean.copy()
         evaluator.freeze_stats()  # METHOD.md 4: statistics frozen at evaluation
+        n_test = cfg.test_sequences if cfg.task == "wm" else 8
+        self._log(f"pdlf: final test of the centre and the best sample on "
+                  f"{f'{n_test} fresh sequences' if cfg.task == 'wm' else 'the 8 training tasks'} ...")
         test = evaluator.test(np.vstack([centre, best["genome"]]), np.random.default_rng([cfg.seed, TEST_STREAM]),
-                              cfg.test_sequences if cfg.task == "wm" else 8)
+                              n_test)
         np.save(self.dir / "genome_centre.npy", centre)
         np.save(self.dir / "genome_best.npy", best["genome"])
         result = {"task": cfg.task, "model": cfg.model, "rule": cfg.rule, "sharing": cfg.sharing,
@@ -194,7 +292,8 @@ class Trainer:
                   "seed": cfg.seed, "generations": cfg.generations, "pop": cfg.pop, "genome_size": layout.size,
                   "separable_cma": bool(layout.size > cfg.separable_above),
                   "score_centre": float(test[0]), "score_best": float(test[1]),
-                  "best_generation": best["generation"], "wall_seconds": round(wall, 2)}
+                  "best_generation": best["generation"], "wall_seconds": round(wall, 2),
+                  "environment": cfg.environment}
         if cfg.task == "wm":
             result.update({"score": "recall accuracy", "length": cfg.length, "latency": cfg.latency,
                            "test_sequences": cfg.test_sequences,
@@ -219,6 +318,20 @@ class Trainer:
                   f"({what}); results in {self.dir}")
         return result
 
+    def _trim_events(self, start: int) -> None:
+        """Drop events.log lines of generations >= start: they are about to be run again (a kill after
+        the events were written but before the checkpoint would otherwise repeat them)."""
+        path = self.dir / "events.log"
+        if not path.exists():
+            return
+        keep = []
+        for line in path.read_text().splitlines():
+            head = line.split(":", 1)[0]
+            if head.startswith("generation ") and head[11:].isdigit() and int(head[11:]) >= start:
+                continue
+            keep.append(line)
+        path.write_text("".join(l + "\n" for l in keep))
+
     def _write_progress(self, history, centres) -> None:
         tmp = self.dir / "progress.csv.tmp"
         with open(tmp, "w", newline="") as f:
@@ -226,4 +339,12 @@ class Trainer:
             w.writeheader()
             w.writerows(history)
         os.replace(tmp, self.dir / "progress.csv")
-        np.save(self.dir / "centres.npy", np.asarray(centres))
+        tmp = self.dir / "centres.tmp.npy"
+        np.save(tmp, np.asarray(centres))
+        os.replace(tmp, self.dir / "centres.npy")
+
+
+def _differs(saved: dict, now: dict) -> str:
+    """'brian2 2.8.0 -> 2.9.0, ...' for the versions that differ (empty if none)."""
+    keys = ("python", "brian2", "numpy", "cython", "cma", "gymnasium", "mujoco", "compile_flags")
+    return ", ".join(f"{k} {saved.get(k)} -> {now.get(k)}" for k in keys if saved.get(k) != now.get(k))

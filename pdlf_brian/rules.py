@@ -32,7 +32,20 @@ OPERANDS = {
     "DRIFT": {"w"},
 }
 FORMS = tuple(OPERANDS)
+#: names Brian2 or the package gives a meaning in every synapse: a coefficient may not take them
+RESERVED = {"t", "dt", "i", "j", "N", "xi", "lastupdate", "delay", "N_incoming", "N_outgoing", "N_pre", "N_post",
+            "t_in_timesteps", "copy", "not_refractory", "lastspike"}
 _BUILTINS = set(DEFAULT_FUNCTIONS) | set(DEFAULT_CONSTANTS) | {"True", "False"}
+#: the longest expression quoted in an error message (a generated 5,000-term rule is 95 KB)
+_QUOTE = 120
+
+
+def _quote(expr: str) -> str:
+    """An expression for an error message: quoted, and shortened if long."""
+    text = " ".join(str(expr).split())
+    if len(text) > _QUOTE:
+        text = f"{text[:_QUOTE - 20]} ... ({len(text):,} characters)"
+    return repr(text)
 _UNITS = set(brian2.units.__all__)  # ms, mV, ... may appear (and are unit-checked)
 _RULES_PACKAGE = "pdlf_brian.models.rules"
 
@@ -141,12 +154,20 @@ def rule_from_module(module, check: bool = True) -> Rule:
     coefficients = getattr(module, "COEFFICIENTS", None)
     if not isinstance(name, str) or not name:
         raise RuleError(f"{where}: NAME must be a non-empty string")
-    if coefficients is None or isinstance(coefficients, str):
-        raise RuleError(f"{where}: COEFFICIENTS must be a list of names, e.g. ('eta', 'A')")
+    if not isinstance(coefficients, (list, tuple)):
+        raise RuleError(f"{where}: COEFFICIENTS must be a list of names, e.g. ('eta', 'A'), "
+                        f"got {type(coefficients).__name__} {coefficients!r:.40}")
     coefficients = tuple(coefficients)
+    static = bool(getattr(module, "STATIC", False))
     for c in coefficients:
         if not isinstance(c, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", c):
             raise RuleError(f"{where}: coefficient {c!r} is not a valid variable name")
+        if c == "w" and not static:
+            raise RuleError(f"{where}: coefficient 'w' is the weight itself; a plastic rule's weights start at "
+                            "the initial weights, only a STATIC rule (the weight-trained baseline) may evolve 'w'")
+        if c in RESERVED or c.endswith(("_pre", "_post")):
+            raise RuleError(f"{where}: coefficient '{c}' is a name Brian2 or the package reserves "
+                            f"({', '.join(sorted(RESERVED))}, and *_pre/*_post); rename it")
         if c in _BUILTINS or any(c in ops for ops in OPERANDS.values()) and c != "w":
             raise RuleError(f"{where}: coefficient '{c}' clashes with a built-in or operand name")
     if len(set(coefficients)) != len(coefficients):
@@ -167,7 +188,7 @@ def rule_from_module(module, check: bool = True) -> Rule:
     if not isinstance(namespace, dict):
         raise RuleError(f"{where}: NAMESPACE must be a dict of constants")
     rule = Rule(name=name, coefficients=coefficients, source=source,
-                static=bool(getattr(module, "STATIC", False)), namespace=dict(namespace), **forms, **extra)
+                static=static, namespace=dict(namespace), **forms, **extra)
     if check:
         validate(rule)
     return rule
@@ -182,6 +203,14 @@ def validate(rule: Rule) -> None:
 
 def problems(rule: Rule) -> list[str]:
     """Every problem of a rule, one line each: syntax, identifiers, coefficient use, units."""
+    try:
+        return _problems(rule)
+    except RecursionError:  # sympy and Brian2's parser recurse per term
+        return [f"rule '{rule.name}' ({rule.source}): an expression is too deeply nested to parse "
+                f"(thousands of terms?); write it with fewer terms or as a sum of subexpressions in EQUATIONS"]
+
+
+def _problems(rule: Rule) -> list[str]:
     where = f"rule '{rule.name}' ({rule.source})"
     if rule.static:
         if rule.coefficients != ("w",):
@@ -234,16 +263,24 @@ def problems(rule: Rule) -> list[str]:
         if expr is None:
             continue
         try:
-            str_to_sympy(expr)
+            symbolic = str_to_sympy(expr)
+        except RecursionError:
+            raise
         except Exception as exc:
-            found.append(f"{where}: {form} = {expr!r}: syntax error: {exc}".splitlines()[0])
+            found.append(f"{where}: {form} = {_quote(expr)}: syntax error: {exc}".splitlines()[0])
+            continue
+        import sympy
+        if symbolic.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
+            found.append(f"{where}: {form} = {_quote(expr)}: divides by zero whatever the operands "
+                         f"(it simplifies to {str(symbolic)[:60]}); every genome would diverge")
+            used |= get_identifiers(expr)
             continue
         identifiers = get_identifiers(expr)
         allowed = OPERANDS[form] | (defined | set(rule.namespace) if form != "DISCRETE" else set())
         unknown = identifiers - set(rule.coefficients) - allowed - _BUILTINS - _UNITS
         if unknown:
             found.append(
-                f"{where}: {form} = {expr!r}: unknown identifier(s) {', '.join(sorted(unknown))} "
+                f"{where}: {form} = {_quote(expr)}: unknown identifier(s) {', '.join(sorted(unknown))} "
                 f"(allowed: coefficients {', '.join(rule.coefficients)}; operands {', '.join(sorted(allowed))})"
             )
         else:
@@ -286,11 +323,40 @@ def _check_units(rule: Rule, where: str, only: str) -> None:
         try:
             dim = parse_expression_dimensions(expr, variables)
         except DimensionMismatchError as exc:
-            raise RuleError(f"{where}: {form} = {expr!r}: unit mismatch: {exc}".splitlines()[0]) from None
+            raise RuleError(f"{where}: {form} = {_quote(expr)}: unit mismatch: {exc}".splitlines()[0]) from None
         except Exception as exc:
-            raise RuleError(f"{where}: {form} = {expr!r}: {type(exc).__name__}: {exc}".splitlines()[0]) from None
+            raise RuleError(f"{where}: {form} = {_quote(expr)}: {type(exc).__name__}: {exc}".splitlines()[0]) from None
         if not getattr(dim, "is_dimensionless", dim == 1):
             raise RuleError(
-                f"{where}: {form} = {expr!r}: unit mismatch: the increment has units of {dim}, "
+                f"{where}: {form} = {_quote(expr)}: unit mismatch: the increment has units of {dim}, "
                 "but a weight increment must be dimensionless"
             )
+
+
+def _literal(value) -> str:
+    """Python source for a NAMESPACE value (a number or a Brian2 quantity)."""
+    from brian2 import Quantity, get_dimensions
+
+    if isinstance(value, Quantity) and not get_dimensions(value).is_dimensionless:
+        return repr(value)  # e.g. '20. * msecond': valid with brian2.units' names in scope
+    return repr(float(value))
+
+
+def flatten(rule: Rule, header: bool = True) -> str:
+    """A self-contained rule file with exactly the strings and constants of ``rule`` (no imports of
+    other rule files): what a run directory keeps.  Without ``header`` (the docstring naming where it
+    was loaded from) the text depends only on the rule: what a resume compares."""
+    lines = [f'"""Rule {rule.name!r} as loaded from {rule.source} (flattened copy: every form and',
+             'constant as the run used them).  Use it with --rule path/to/this/file.py."""'] if header else []
+    lines += ["from brian2.units import *  # noqa: F401,F403  (units of NAMESPACE)", "",
+              f"NAME = {rule.name!r}", f"COEFFICIENTS = {tuple(rule.coefficients)!r}"]
+    if rule.static:
+        lines.append("STATIC = True")
+    for key in ("discrete", "on_pre", "on_post", "drift", "equations", "pre_updates", "post_updates"):
+        value = getattr(rule, key)
+        if value is not None:
+            lines.append(f"{key.upper()} = {value!r}")
+    if rule.namespace:
+        items = ", ".join(f"{k!r}: {_literal(v)}" for k, v in sorted(rule.namespace.items()))
+        lines.append(f"NAMESPACE = {{{items}}}")
+    return "\n".join(lines) + "\n"

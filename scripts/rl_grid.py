@@ -3,8 +3,10 @@
     python scripts/rl_grid.py --out runs/rl --tasks ant_dir halfcheetah_vel --arms pdlf weights \
         --seeds 0 1 2 --generations 100 --jobs 2
 
-Arms: pdlf (scp+pdp), weights (the weight-trained baseline), scp and pdp (the ablations); every arm
-uses the same network, neurons, readout and action bounds.  Each cell is one `pdlf train` run
+Arms: pdlf (scp+pdp), weights (the weight-trained baseline), scp and pdp (the ablations), pdlf_post and
+pdlf_pre (the rule shared per postsynaptic / presynaptic neuron), pdlf_unbounded (the paper's linear
+readout); every arm but the last uses the same network, neurons, readout and action bounds.  Flags after
+``--`` go to every cell (e.g. ``-- --actuators brax``).  Each cell is one `pdlf train` run
 directory (resumable); the summary (rl_grid.csv, rl_grid.md, one curve figure per task) is written at
 the end and can be rebuilt from existing runs with --summarise-only.
 """
@@ -19,7 +21,12 @@ import numpy as np
 from _cells import save_table, train_cells
 
 ARMS = {"pdlf": ["--rule", "scp+pdp"], "weights": ["--rule", "weights"], "scp": ["--rule", "scp"],
-        "pdp": ["--rule", "pdp"]}
+        "pdp": ["--rule", "pdp"],
+        # one rule per postsynaptic / presynaptic neuron (full CMA-ES at these sizes), issue 16
+        "pdlf_post": ["--rule", "scp+pdp", "--sharing", "post"],
+        "pdlf_pre": ["--rule", "scp+pdp", "--sharing", "pre"],
+        # the paper's PDLF readout: linear, unbounded (with --actuators brax: never clipped)
+        "pdlf_unbounded": ["--rule", "scp+pdp", "--action-bounds", "reference"]}
 
 
 def main():
@@ -51,7 +58,8 @@ def summarise(a):
     rows = []
     for task in a.tasks:
         fig, ax = plt.subplots(figsize=(6, 3.6), dpi=120)
-        for arm, colour in zip(a.arms, ["tab:red", "tab:blue", "tab:orange", "tab:green"]):
+        for arm, colour in zip(a.arms, ["tab:red", "tab:blue", "tab:orange", "tab:green", "tab:purple",
+                                        "tab:brown", "tab:pink"]):
             runs = [a.out / f"{task}_{arm}_s{s}" for s in a.seeds]
             done = [r for r in runs if (r / "result.json").exists()]
             res = [json.loads((r / "result.json").read_text()) for r in done]

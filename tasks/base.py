@@ -16,12 +16,22 @@ Each class exposes its 8 training tasks, the unseen midpoints and a sweep::
 
 A task value outside the training values' span [first, last] is allowed and
 reported as ``info["extrapolation"] = True``; one outside the task range also
-sets ``info["out_of_range"] = True``.
+sets ``info["out_of_range"] = True``.  A NaN or inf action ends the episode with
+``INVALID_ACTION_PENALTY`` (``info["invalid_action"] = True``).
 """
 from __future__ import annotations
 
 import numpy as np
 import gymnasium as gym
+from gymnasium import spaces
+
+
+#: the reward of a step whose action is NaN or inf; the episode ends there
+INVALID_ACTION_PENALTY = -100.0
+
+#: actuator models: 'gym' (every control clipped to the actuator's range, [-1, 1]) or 'brax' (the paper's
+#: Brax v1 torque actuators: torque = action x strength, never clipped; see MultiTaskEnv.use_actuators)
+ACTUATORS = ("gym", "brax")
 
 
 class MultiTaskEnv(gym.Env):
@@ -87,6 +97,43 @@ class MultiTaskEnv(gym.Env):
 
     def _clip(self, action):
         return np.clip(np.asarray(action, dtype=np.float64), self.action_space.low, self.action_space.high)
+
+    #: Brax v1 actuator strengths (google/brax 0.1.x envs, as used by the paper's fork), by MuJoCo
+    #: name of the joint each motor drives; None where the body's gear already is the Brax strength
+    BRAX_STRENGTH: dict | None = None
+
+    def use_actuators(self, model, actuators: str) -> None:
+        """``actuators="brax"`` gives the body Brax v1's torque actuators, as the paper's reference
+        implementation ran them (its legacy spring physics): each motor's gear becomes the Brax
+        ``strength`` of its joint (:attr:`BRAX_STRENGTH`) and MuJoCo's control limits are switched
+        off, so an action of 3 is three times the strength's torque; the action space is unbounded
+        and nothing clips.  This is the paper's setting, not a fair comparison: it favours an
+        unbounded readout (docs/results.md).  Brax also zeroes a motor's torque outside its joint's
+        range, which MuJoCo replaces by its joint-limit constraint; bodies, inertias and contacts stay
+        those of the MuJoCo model."""
+        if actuators not in ACTUATORS:
+            raise ValueError(f"actuators must be one of {', '.join(ACTUATORS)}, got {actuators!r}")
+        self.actuators = actuators
+        if actuators == "gym":
+            return
+        for k in range(model.nu):
+            if self.BRAX_STRENGTH is not None:
+                model.actuator_gear[k, 0] = self.BRAX_STRENGTH[model.joint(model.actuator_trnid[k, 0]).name]
+        model.actuator_ctrllimited[:] = 0
+        self.action_space = spaces.Box(-np.inf, np.inf, (model.nu,), dtype=np.float64)
+
+    def _invalid_action(self, action):
+        """None for a finite action of the right shape; for a NaN or inf action, the step that ends the
+        episode with ``INVALID_ACTION_PENALTY`` (nothing is simulated: the body cannot take it).  A wrong
+        shape is a ValueError."""
+        a = np.asarray(action, dtype=np.float64)
+        if a.shape != self.action_space.shape:
+            raise ValueError(f"{type(self).__name__}: action must have shape {self.action_space.shape}, "
+                             f"got {a.shape}")
+        if np.all(np.isfinite(a)):
+            return None
+        info = {**self._task_info(), "invalid_action": True}
+        return self._current_obs(), INVALID_ACTION_PENALTY, True, False, info
 
     def _truncate(self) -> bool:
         self._t += 1

@@ -42,12 +42,14 @@ def _append_space(base_space: spaces.Box, low: float, high: float) -> spaces.Box
 
 
 class _Wrapped(MultiTaskEnv):
-    """A v5 MuJoCo env held inside (not a gymnasium Wrapper: the reward and spaces change)."""
+    """A v5 MuJoCo env held inside (not a gymnasium Wrapper: the reward and spaces change).
+    ``actuators``: see :meth:`MultiTaskEnv.use_actuators`."""
 
-    def __init__(self, base, max_episode_steps=1000):
+    def __init__(self, base, max_episode_steps=1000, actuators="gym"):
         self.base = base
         super().__init__(max_episode_steps)
         self.action_space = base.action_space
+        self.use_actuators(base.model, actuators)
         self.observation_space = _append_space(base.observation_space, -np.inf, np.inf)
         self.dt = base.dt
 
@@ -66,7 +68,13 @@ class _Wrapped(MultiTaskEnv):
     def _obs(self, obs):
         return np.append(obs, self.task)
 
+    def _current_obs(self):
+        return self._obs(self.base._get_obs())
+
     def step(self, action):
+        invalid = self._invalid_action(action)
+        if invalid is not None:
+            return invalid
         a = self._clip(action)
         obs, _, terminated, _, info = self.base.step(a)
         reward = self._reward(a, info)
@@ -80,10 +88,11 @@ class _Wrapped(MultiTaskEnv):
 
 class AntDir(_Wrapped):
     task_kind, task_low, task_high = "direction", -np.pi, np.pi
+    BRAX_STRENGTH = {f"{joint}_{k}": 350.0 for joint in ("hip", "ankle") for k in range(1, 5)}  # gym: 150
 
-    def __init__(self, max_episode_steps=1000, **kwargs):
+    def __init__(self, max_episode_steps=1000, actuators="gym", **kwargs):
         from gymnasium.envs.mujoco.ant_v5 import AntEnv
-        super().__init__(AntEnv(include_cfrc_ext_in_observation=False, **kwargs), max_episode_steps)
+        super().__init__(AntEnv(include_cfrc_ext_in_observation=False, **kwargs), max_episode_steps, actuators)
 
     def _reward(self, a, info):
         return (info["x_velocity"] * np.cos(self.task) + info["y_velocity"] * np.sin(self.task)
@@ -92,10 +101,11 @@ class AntDir(_Wrapped):
 
 class SwimmerDir(_Wrapped):
     task_kind, task_low, task_high = "direction", -np.pi, np.pi
+    BRAX_STRENGTH = {"motor1_rot": 30.0, "motor2_rot": 30.0}  # gym: 150
 
-    def __init__(self, max_episode_steps=1000, **kwargs):
+    def __init__(self, max_episode_steps=1000, actuators="gym", **kwargs):
         from gymnasium.envs.mujoco.swimmer_v5 import SwimmerEnv
-        super().__init__(SwimmerEnv(**kwargs), max_episode_steps)
+        super().__init__(SwimmerEnv(**kwargs), max_episode_steps, actuators)
         self._torso = self.base.model.body("torso").id
 
     def _after_reset(self):
@@ -111,9 +121,11 @@ class SwimmerDir(_Wrapped):
 class HalfCheetahVel(_Wrapped):
     task_kind, task_low, task_high = "velocity", 1.0, 10.0
 
-    def __init__(self, max_episode_steps=1000, **kwargs):
+    # Brax's strengths 120, 90, 60, 120, 60, 30 (bthigh ... ffoot) are gymnasium's gears already
+
+    def __init__(self, max_episode_steps=1000, actuators="gym", **kwargs):
         from gymnasium.envs.mujoco.half_cheetah_v5 import HalfCheetahEnv
-        super().__init__(HalfCheetahEnv(**kwargs), max_episode_steps)
+        super().__init__(HalfCheetahEnv(**kwargs), max_episode_steps, actuators)
 
     def _reward(self, a, info):
         return -abs(info["x_velocity"] - self.task) - 0.01 * float(a @ a)
@@ -122,9 +134,11 @@ class HalfCheetahVel(_Wrapped):
 class HopperVel(_Wrapped):
     task_kind, task_low, task_high = "velocity", 0.0, 2.1
 
-    def __init__(self, max_episode_steps=1000, **kwargs):
+    # Brax's strength 200 is gymnasium's gear already
+
+    def __init__(self, max_episode_steps=1000, actuators="gym", **kwargs):
         from gymnasium.envs.mujoco.hopper_v5 import HopperEnv
-        super().__init__(HopperEnv(**kwargs), max_episode_steps)
+        super().__init__(HopperEnv(**kwargs), max_episode_steps, actuators)
 
     def _reward(self, a, info):
         return -abs(info["x_velocity"] - self.task) + 1.0 - 1e-3 * float(a @ a)

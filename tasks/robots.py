@@ -41,7 +41,7 @@ class _TargetRobot(MultiTaskEnv):
     frame_skip = 5
     hit_distance: float
 
-    def __init__(self, max_episode_steps=1000):
+    def __init__(self, max_episode_steps=1000, actuators="gym"):
         super().__init__(max_episode_steps)
         self.model = mujoco.MjModel.from_xml_path(str(HERE / self.xml))
         self.data = mujoco.MjData(self.model)
@@ -53,6 +53,7 @@ class _TargetRobot(MultiTaskEnv):
         self.observation_space = spaces.Box(-np.inf, np.inf, (10 + 7 * n,), np.float64)
         lo, hi = self.model.actuator_ctrlrange.T
         self.action_space = spaces.Box(lo.astype(np.float32), hi.astype(np.float32), dtype=np.float32)
+        self.use_actuators(self.model, actuators)  # gear 300 (fetch), 100 (ur5e): the Brax strengths
         self.hits = 0
 
     # -- targets
@@ -84,7 +85,13 @@ class _TargetRobot(MultiTaskEnv):
     def _reset_pose(self):
         pass
 
+    def _current_obs(self):
+        return self._obs()
+
     def step(self, action):
+        invalid = self._invalid_action(action)
+        if invalid is not None:
+            return invalid
         self.data.ctrl[:] = self._clip(action)
         d, _ = self._direction()
         before = self.data.xpos[self._ref].copy()
@@ -135,11 +142,11 @@ class Fetch(_TargetRobot):
 class UR5e(_TargetRobot):
     xml, reference_body, hit_distance = "ur5e.xml", "wrist_3", 0.02
 
-    def __init__(self, max_episode_steps=1000, min_target_radius: float = 0.02):
+    def __init__(self, max_episode_steps=1000, min_target_radius: float = 0.02, actuators="gym"):
         if not 0 <= min_target_radius < 0.52:
             raise ValueError(f"min_target_radius must be in [0, 0.52), got {min_target_radius!r}")
         self.min_target_radius = float(min_target_radius)
-        super().__init__(max_episode_steps)
+        super().__init__(max_episode_steps, actuators)
 
     def _new_target(self):
         u = self.np_random.uniform(size=2)

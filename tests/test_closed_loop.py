@@ -67,7 +67,7 @@ def lockstep_reference(env_name, genomes, H, tasks, seeds, steps, mean, std):
 
 
 def _cfg(**kw):
-    base = dict(task="halfcheetah_vel", pop=2, hidden=6, episode_steps=12, tasks_per_eval=2, sharing="synapse")
+    base = dict(task="halfcheetah_vel", pop=3, hidden=6, episode_steps=12, tasks_per_eval=2, sharing="synapse")
     base.update(kw)
     return Config(**base).validate()
 

@@ -21,14 +21,22 @@ def test_run_directory_contents(tmp_path):
     result = Trainer(Config(generations=3, seed=1, **TINY), tmp_path / "r", quiet=True).run()
     run = tmp_path / "r"
     for name in ("config.json", "progress.csv", "result.json", CHECKPOINT, "centres.npy",
-                 "genome_centre.npy", "genome_best.npy", "figures/learning_curve.png", "genome_layout.json"):
+                 "genome_centre.npy", "genome_best.npy", "figures/learning_curve.png", "genome_layout.json",
+                 "models/rule.py"):
         assert (run / name).exists(), name
     saved = json.loads((run / "result.json").read_text())
     for key in ("task", "model", "rule", "seed", "generations", "score_centre", "score_best", "wall_seconds"):
         assert key in saved
     assert saved == result and 0 <= result["score_centre"] <= 1
     assert len(progress(run)) == 3 and np.load(run / "centres.npy").shape[0] == 3
-    assert Config.load(run / "config.json") == Config(generations=3, seed=1, **TINY).validate()
+    stored = Config.load(run / "config.json")
+    assert stored.science() == Config(generations=3, seed=1, **TINY).validate().science()
+    # the versions and compile flags of the run, in config.json and result.json (issue 13)
+    import brian2
+    for env in (stored.environment, saved["environment"]):
+        assert env["brian2"] == brian2.__version__ and env["numpy"] == np.__version__
+        assert "-march=native" not in env["compile_flags"] and "-ffast-math" not in env["compile_flags"]
+        assert env["native"] is False
 
 
 def test_same_seed_same_result_and_other_seed_differs(tmp_path):
@@ -53,7 +61,7 @@ def test_resume_continues_identically(tmp_path):
 
 def test_resume_refuses_a_different_experiment_and_new_run_refuses_overwrite(tmp_path):
     Trainer(Config(generations=1, seed=3, **TINY), tmp_path / "r", quiet=True).run()
-    with pytest.raises(ConfigError, match="differs from the saved run"):
+    with pytest.raises(ConfigError, match=r"inputs changed since the run started: config key 'seed' \(3 -> 4\)"):
         Trainer(Config(generations=1, seed=4, **TINY), tmp_path / "r", resume=True, quiet=True)
     with pytest.raises(ConfigError, match="already holds a run"):
         Trainer(Config(generations=1, seed=3, **TINY), tmp_path / "r", quiet=True)

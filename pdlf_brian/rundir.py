@@ -1,0 +1,142 @@
+"""What makes a run directory trustworthy: one process at a time, the model files it ran with, and a
+fingerprint of everything that defines its numbers.
+
+* :class:`RunLock` -- an exclusive ``flock`` on ``DIR/.lock`` for as long as a process trains in the
+  directory.  The kernel drops it when the process ends, however it ends, so a lock left by a killed
+  run never blocks its resume.
+* :func:`save_model_files` -- the rule (and, for the biological model, the neuron) as loaded at the
+  start of the run, flattened into self-contained files ``DIR/models/rule.py`` and
+  ``DIR/models/neuron.py``: ``pdlf train --rule DIR/models/rule.py`` reruns exactly that rule even
+  after the original file was edited or moved.
+* :func:`fingerprint` -- the science keys of the config and the text of those flattened files; a
+  checkpoint carries it and ``--resume`` refuses inputs that differ, naming what changed.
+* :func:`environment` -- versions and compile flags, recorded in config.json and result.json.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import sys
+from pathlib import Path
+
+MODELS_DIR = "models"
+RULE_FILE = "rule.py"
+NEURON_FILE = "neuron.py"
+
+
+class RunDirError(RuntimeError):
+    """A run directory that cannot be used; the message is one line."""
+
+
+class RunLock:
+    """An exclusive lock on a run directory (``DIR/.lock``), held until :meth:`release`."""
+
+    def __init__(self, run_dir: Path):
+        import fcntl
+
+        self.path = Path(run_dir) / ".lock"
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(self._fd, 64, 0).decode(errors="replace").strip() or "another process"
+            os.close(self._fd)
+            self._fd = None
+            raise RunDirError(f"run directory {run_dir} is in use by {holder} (another pdlf train); "
+                              "wait for it to finish or choose another --out") from None
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, f"process {os.getpid()}".encode(), 0)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            import fcntl
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __del__(self):
+        self.release()
+
+
+def check_writable(run_dir: Path) -> None:
+    """One line if ``run_dir`` cannot be a run directory (a file, or not writable), before any work."""
+    d = Path(run_dir)
+    if str(run_dir) in ("", "."):
+        raise RunDirError("--out: give a run directory (an empty --out would write into the current directory)")
+    if d.exists() and not d.is_dir():
+        raise RunDirError(f"--out {d}: is a file, not a directory")
+    probe = d if d.exists() else next((p for p in d.parents if p.exists()), Path("."))
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise RunDirError(f"--out {d}: {probe} is not writable")
+
+
+def model_files(cfg, header: bool = True) -> dict[str, str]:
+    """{file name: flattened source} of the rule and (biological model) the neuron of a config.
+    Without ``header`` the texts depend only on the equations and constants (for fingerprints)."""
+    from .rules import flatten, load_rule
+
+    files = {RULE_FILE: flatten(load_rule(cfg.rule), header)}
+    neuron = getattr(cfg, "neuron", None)
+    if cfg.model == "bio" and neuron:
+        from .neurons import flatten as flatten_neuron, load_neuron
+        files[NEURON_FILE] = flatten_neuron(load_neuron(neuron), header)
+    return files
+
+
+def save_model_files(run_dir: Path, files: dict[str, str]) -> None:
+    d = Path(run_dir) / MODELS_DIR
+    d.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        tmp = d / (name + ".tmp")
+        tmp.write_text(text)
+        os.replace(tmp, d / name)
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def fingerprint(cfg) -> dict:
+    """What defines a run's numbers: the config's science keys (without the number of generations,
+    which a resume may extend, and without the rule and neuron names: their equations count, through
+    the digest of each flattened model file, so a run resumed with ``--rule DIR/models/rule.py``
+    matches)."""
+    science = cfg.science()
+    for key in ("generations", "rule", "neuron"):
+        science.pop(key, None)
+    return {"config": science, "files": {name: digest(text) for name, text in model_files(cfg, False).items()}}
+
+
+def compare(saved: dict, now: dict, run_dir: Path) -> str | None:
+    """None if the fingerprints agree, else one line naming what changed."""
+    changed = [f"config key '{k}' ({v!r} -> {now['config'].get(k)!r})"
+               for k, v in sorted(saved["config"].items()) if now["config"].get(k) != v]
+    changed += [f"config key '{k}' (new)" for k in sorted(set(now["config"]) - set(saved["config"]))]
+    for name in sorted(set(saved["files"]) | set(now["files"])):
+        if saved["files"].get(name) != now["files"].get(name):
+            what = "the rule" if name == RULE_FILE else "the neuron"
+            changed.append(f"{what} (its equations or constants differ from {Path(run_dir) / MODELS_DIR / name})")
+    if not changed:
+        return None
+    return ("--resume: the inputs changed since the run started: " + "; ".join(changed)
+            + ". Restore them, or start a new run with another --out")
+
+
+def environment(native: bool) -> dict:
+    """Versions of everything that affects the numbers, and the compile flags."""
+    from importlib import metadata
+
+    from .backends import compile_flags
+
+    def version(dist):
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {"python": platform.python_version(), "machine": platform.machine(),
+            "pdlf_brian": version("pdlf-brian"), "brian2": version("brian2"), "numpy": version("numpy"),
+            "cython": version("cython"), "cma": version("cma"), "gymnasium": version("gymnasium"),
+            "mujoco": version("mujoco"), "brian2cuda": version("brian2cuda"),
+            "compile_flags": " ".join(compile_flags(native)), "native": native, "executable": sys.executable}
