@@ -182,7 +182,11 @@ def _train(args) -> int:
     if args.config is not None:
         data = Config.load(args.config).to_dict()  # errors name the file
     elif args.resume and (args.out / "config.json").exists():
-        data = Config.load(args.out / "config.json").to_dict()
+        from .rundir import use_run_copies
+        data = read_json(args.out / "config.json")
+        for note in use_run_copies(data, args.out):  # a rule file that moved away: the run's copy
+            print(f"pdlf: {note}", file=sys.stderr)
+        data = Config.load_dict(data, args.out / "config.json").to_dict()
     else:
         data = Config().to_dict()
     for flag, (key, _, _) in _train_flags().items():

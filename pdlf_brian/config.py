@@ -176,7 +176,11 @@ class Config:
     @classmethod
     def load(cls, path: Path) -> "Config":
         """A config file; every error names the file."""
-        data = read_json(path)
+        return cls.load_dict(read_json(path), path)
+
+    @classmethod
+    def load_dict(cls, data: dict, path) -> "Config":
+        """:meth:`from_dict` for the contents of config file ``path``: errors name the file."""
         try:
             return cls.from_dict(data)
         except ConfigError as exc:

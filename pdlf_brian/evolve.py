@@ -156,11 +156,6 @@ class Trainer:
             if has_checkpoint(self.dir):
                 raise ConfigError(f"{self.dir} already holds a run; use --resume to continue it or another --out")
             return
-        # the run's own copy of the rule stands in for a rule file that has moved away
-        copy = self.dir / rundir.MODELS_DIR / rundir.RULE_FILE
-        if cfg.rule.endswith(".py") and not Path(cfg.rule).is_file() and copy.is_file():
-            self._log(f"pdlf: rule file {cfg.rule} not found; using the run's copy {copy}")
-            cfg.rule = str(copy)
         # a run may be extended (more generations): nothing before the last generation
         # depends on the total, so 40 generations extended to 100 equal a 100-generation run
         self._checkpoint = load_checkpoint(self.dir)

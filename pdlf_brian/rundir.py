@@ -84,6 +84,19 @@ def model_files(cfg, header: bool = True) -> dict[str, str]:
     return files
 
 
+def use_run_copies(data: dict, run_dir: Path) -> list[str]:
+    """In a config dict read from ``run_dir``: replace a rule (or neuron) file path that no longer
+    exists by the run's own flattened copy.  Returns a note per replacement."""
+    notes = []
+    for key, name in (("rule", RULE_FILE), ("neuron", NEURON_FILE)):
+        value = data.get(key)
+        copy = Path(run_dir) / MODELS_DIR / name
+        if isinstance(value, str) and value.endswith(".py") and not Path(value).is_file() and copy.is_file():
+            data[key] = str(copy)
+            notes.append(f"{key} file {value} not found; using the run's copy {copy}")
+    return notes
+
+
 def save_model_files(run_dir: Path, files: dict[str, str]) -> None:
     d = Path(run_dir) / MODELS_DIR
     d.mkdir(parents=True, exist_ok=True)
