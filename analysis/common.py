@@ -33,20 +33,26 @@ class Run:
 
 
 def load_run(run_dir) -> Run:
-    from pdlf_brian.config import Config
+    """A finished run; a rule or neuron file that has moved away is replaced by the run's own copy."""
+    from pdlf_brian.config import Config, read_json
+    from pdlf_brian.rundir import use_run_copies
 
     d = Path(run_dir)
     if not (d / "config.json").exists():
         raise FileNotFoundError(f"{d} is not a run directory (no config.json)")
+    data = read_json(d / "config.json")
+    use_run_copies(data, d)
     if not (d / "genome_centre.npy").exists():
         raise FileNotFoundError(f"{d} has no genome_centre.npy: the run has not finished (resume it first)")
     result = json.loads((d / "result.json").read_text()) if (d / "result.json").exists() else {}
-    return Run(d, Config.load(d / "config.json"), np.load(d / "genome_centre.npy"), np.load(d / "genome_best.npy"),
-               result)
+    return Run(d, Config.load_dict(data, d / "config.json"), np.load(d / "genome_centre.npy"),
+               np.load(d / "genome_best.npy"), result)
 
 
-def rl_evaluator(run: Run, n_individuals: int, episode_steps: int | None = None, tasks_per_eval: int = 8):
-    """The run's closed-loop evaluator with its observation statistics loaded and frozen."""
+def rl_evaluator(run: Run, n_individuals: int, episode_steps: int | None = None, tasks_per_eval: int = 8,
+                 **network_kwargs):
+    """The run's closed-loop evaluator with its observation statistics loaded and frozen (extra keywords
+    go to the controller, e.g. ``lesion=True``)."""
     from pdlf_brian.evaluate import RLEvaluator
     from pdlf_brian.evolve import load_checkpoint
 
@@ -54,7 +60,7 @@ def rl_evaluator(run: Run, n_individuals: int, episode_steps: int | None = None,
         raise ValueError(f"{run.dir}: this analysis needs an RL run; this one is the WM task")
     cfg = dataclasses.replace(run.cfg, episode_steps=episode_steps or run.cfg.episode_steps,
                               tasks_per_eval=tasks_per_eval, workers=1, ray=None).validate()
-    ev = RLEvaluator(cfg, n_individuals)
+    ev = RLEvaluator(cfg, n_individuals, **network_kwargs)
     if ev.layout.size != run.centre.size:
         raise ValueError(f"{run.dir}: genome has {run.centre.size} numbers, the network needs {ev.layout.size}")
     ev.load_state_dict(load_checkpoint(run.dir).get("evaluator", {}))

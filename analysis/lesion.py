@@ -30,9 +30,9 @@ def masks(n_hidden, fractions, seeds, seed=0):
 def lesioned_returns(run, mask_set, steps=None, check=None):
     """(fractions, seeds) mean returns; ``check(network, mask)`` is called after each episode."""
     n_f, seeds, _ = mask_set.shape
-    ev = rl_evaluator(run, seeds, episode_steps=steps)
-    if not hasattr(ev.network, "set_lesion"):
+    if run.cfg.model != "reference":
         raise ValueError(f"{run.dir}: permanent lesions are implemented for the reference model only")
+    ev = rl_evaluator(run, seeds, episode_steps=steps, lesion=True)
     tasks = list(ev.train_tasks) if ev.train_tasks is not None else [None] * 8
     env_seeds = np.arange(seeds * 8).reshape(seeds, 8) + 2000
     out = np.zeros((n_f, seeds))

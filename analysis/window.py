@@ -24,7 +24,7 @@ def analytic_window_bio(eta, A, B, C, delta_ms, tau_pre_ms=20.0, tau_post_ms=20.
 
 def simulated_window_bio(rule, coefficients, delta_ms, namespace=None):
     """The same window measured in Brian2 with the package's synapse code."""
-    from pdlf_brian.bio import pair_weight_change
+    from pdlf_brian.spike_pairs import pair_weight_change
 
     return pair_weight_change(rule, coefficients, delta_ms, namespace=namespace)
 
@@ -86,7 +86,7 @@ def run(run_dir, out_dir=None, layer="in", synapse=None, generations=None, span=
     for g in sorted(set(heat_rows) | set(picks)):
         c = dict(zip(names, coefs[g]))
         if bio:
-            from pdlf_brian.bio import pair_weight_change
+            from pdlf_brian.spike_pairs import pair_weight_change
             window[g] = pair_weight_change(rule, c, dts)
         else:
             full = {k: c.get(k, 0.0) for k in ("eta", "A", "B", "C", "D")}

@@ -32,35 +32,29 @@ def _network(run, n_copies, record, dt_hook=False):
     if cfg.task != "wm":
         raise ValueError(f"{run.dir}: wm-probe needs a WM run")
     task = CopyTask(cfg.length, cfg.latency)
-    kwargs = {"dt_hook": dt_hook} if cfg.model == "bio" else {}
     return task, build_runtime_network(cfg, task.n_in, task.n_out, 1, n_copies, task.n_steps,
-                                       record=record, **kwargs)
+                                       record=record, dt_hook=dt_hook)
 
 
 def recall(run, bits, zero_delay=False):
-    """Recall accuracy over the sequences and per serial position (Len,); with ``zero_delay``
-    u, s and tr are zeroed at every delay step."""
-    from brian2 import ms
-    task, net = _network(run, len(bits), record=False, dt_hook=zero_delay and run.cfg.model == "bio")
+    """Recall accuracy over the sequences and per serial position (Len,); with ``zero_delay`` the
+    activity (membranes, spikes, traces, readout) is wiped at every time step of the delay."""
+    task, net = _network(run, len(bits), record=False, dt_hook=zero_delay)
     x = task.inputs(bits)[:, None]                           # (T, 1, B, 3)
-    if run.cfg.model == "bio":
-        return _recall_bio(run, task, net, bits, x, zero_delay)
-    if not zero_delay:
-        readout = net.run_open_loop(run.centre[None], x)[:, 0, :, 0]
-    else:
-        net.reset()
-        net.set_genomes(run.centre[None])
-        net.stimulus.values[:] = x.reshape(task.n_steps, -1)
+    if zero_delay:
         L, D = task.length, task.latency
-        net.net.run(L * ms, namespace=net.namespace)
-        for _ in range(D):
-            for v in ("u", "s", "tr"):
-                net.hid.variables[v].get_value()[:] = 0.0
-            net.net.run(1 * ms, namespace=net.namespace)
-        for v in ("u", "s", "tr"):
-            net.hid.variables[v].get_value()[:] = 0.0
-        net.net.run((task.n_steps - L - D) * ms, namespace=net.namespace)
-        readout = np.asarray(net.readout_monitor.a).T.reshape(task.n_steps, len(bits))
+        if run.cfg.model == "bio":  # every time step of the delay
+            lo, hi = L * net.step, (L + D) * net.step
+            active = lambda t: lo <= t < hi  # noqa: E731
+        else:  # after steps L-1 .. L+D-1: the delay steps and the first recall step start from zero
+            lo, hi = (L - 1) * net.step, (L + D) * net.step
+            active = lambda t: lo <= t < hi  # noqa: E731
+
+        def wipe():
+            if active(net.net.t):
+                net.wipe_activity()
+        net.set_dt_hook(wipe)
+    readout = net.run_open_loop(run.centre[None], x, np.random.default_rng(0))[:, 0, :, 0]
     return _scores(task, readout, bits)
 
 
@@ -71,23 +65,6 @@ def _scores(task, readout, bits):
     return float(acc[0]), per_position
 
 
-def _recall_bio(run, task, net, bits, x, zero_delay):
-    if zero_delay:
-        L, D = task.length, task.latency
-        lo, hi = L * net.step, (L + D) * net.step
-
-        def zero():
-            if lo <= net.net.t < hi:
-                net.hid.variables["v"].get_value()[:] = 0.0
-                net.out.variables["y"].get_value()[:] = 0.0
-                for syn in net.synapses.values():
-                    syn.variables["apre"].get_value()[:] = 0.0
-                    syn.variables["apost"].get_value()[:] = 0.0
-        net.set_dt_hook(zero)
-    readout = net.run_open_loop(run.centre[None], x)[:, 0, :, 0]
-    return _scores(task, readout, bits)
-
-
 def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0):
     out = out_dir or output_dir(run_dir, NAME)
     agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
@@ -95,17 +72,10 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0)
     plastic = agents[0]
     task, net = _network(plastic, examples + 1, record=True)
     bits = np.vstack([np.zeros((1, task.length), dtype=int), rng.integers(0, 2, (examples, task.length))])
-    net.run_open_loop(plastic.centre[None], task.inputs(bits)[:, None])
+    net.run_open_loop(plastic.centre[None], task.inputs(bits)[:, None], np.random.default_rng(0))
     end_delay = task.length + task.latency - 1                # last step before the recall cue
     bio = plastic.cfg.model == "bio"
-    if bio:  # monitors sample every stimulus step from t = 0: index k + 1 is the end of step k
-        rec = {}
-        for layer, syn in net.synapses.items():
-            l = next(x for x in net.layout.layers if x.name == layer)
-            vals = np.asarray(net.monitors[f"w_{layer}"].w).T
-            rec[f"w_{layer}"] = vals[1:].reshape(-1, 1, examples + 1, l.n_pre, l.n_post)
-    else:
-        rec = net.recorded()
+    rec = net.recorded()
     w = {k: v[end_delay, 0] for k, v in rec.items() if k.startswith("w_")}   # (B, n_pre, n_post)
     diffs = {k: v[1:] - v[:1] for k, v in w.items()}
     flat = np.concatenate([d.reshape(examples, -1) for d in diffs.values()], axis=1)

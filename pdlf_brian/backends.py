@@ -110,6 +110,21 @@ def activate_runtime(name: str) -> None:
     prefs.codegen.target = ieee_cython_class().class_name if name == "cython" else name
     if "native" not in _BASE_CACHE:  # nobody chose: portable flags
         configure_compiler(False)
+    skip_run_gc()
+
+
+def skip_run_gc() -> bool:
+    """Brian2 >= 2.11: no ``gc.collect()`` in every ``run()`` (it only looks for Brian objects that were
+    created but not added to the network, to warn about them; ours all are).  Older Brian2 always
+    collects; there ``evaluate.build_network`` freezes the heap instead.  True where the preference
+    exists."""
+    from brian2 import prefs
+    from brian2.core.preferences import PreferenceError
+    try:
+        prefs["logging.warn_for_unused_objects"] = False
+    except (KeyError, PreferenceError):  # Brian2 < 2.11: no such preference
+        return False
+    return True
 
 
 def gpu_visible() -> bool:

@@ -1,4 +1,9 @@
-"""``pdlf bench loop``: closed-loop throughput against bare environment stepping, side by side.
+"""``pdlf bench``: throughput measured side by side (these machines are noisy: compare ratios).
+
+``pdlf bench wm``: seconds per WM generation on several Brian2 devices, the same genomes and
+sequences, in alternating rounds; build and compile times printed separately.
+
+``pdlf bench loop``: closed-loop throughput against bare environment stepping, side by side.
 
     pdlf bench loop --task ant_dir --model reference --batch 64
 
@@ -170,3 +175,53 @@ def bench_scaling(task: str, workers: int = 2, ray: str | None = None, pop: int 
     out(f"efficiency={speedup / workers:.2f}")
     out(f"speedup={speedup:.3f}")
     return speedup
+
+
+def bench_wm(model: str = "reference", backends=("cython", "cpp"), pop: int = 64, sequences: int = 32,
+             rounds: int = 3, length: int = 8, latency: int = 8, hidden: int = 32, sharing: str | None = None,
+             topology: str | None = None, stimulus_ms: float = 200.0, seed: int = 0, out=print) -> float:
+    """Seconds per WM generation (pop + 1 genomes x ``sequences``) for each backend, measured in
+    alternating rounds on the same genomes and sequences; the readouts are cross-checked.  Prints
+    ``ratio=<first backend's seconds / last backend's seconds>`` last."""
+    from .evaluate import WMEvaluator
+
+    evaluators, build = {}, {}
+    for backend in backends:
+        cfg = Config(task="wm", model=model, backend=backend, pop=pop, sequences=sequences, length=length,
+                     latency=latency, hidden=hidden, sharing=sharing, topology=topology, stimulus_ms=stimulus_ms,
+                     seed=seed).validate()
+        t0 = time.perf_counter()
+        evaluators[backend] = WMEvaluator(cfg, pop + 1)
+        build[backend] = time.perf_counter() - t0
+    first = next(iter(evaluators.values()))
+    rng = np.random.default_rng(seed)
+    genomes = rng.normal(0, 0.1, (pop + 1, first.layout.size))
+    # warm-up (Cython compiles its code objects at the first run) and cross-check
+    warm, reference = {}, None
+    for backend, ev in evaluators.items():
+        t0 = time.perf_counter()
+        acc = ev.evaluate(genomes, np.random.default_rng([seed, 0]))[0]
+        warm[backend] = time.perf_counter() - t0
+        if reference is None:
+            reference = acc
+        elif not np.allclose(acc, reference):
+            out(f"warning: {backend}'s accuracies differ from {backends[0]}'s (largest difference "
+                f"{np.abs(acc - reference).max():.3g})")
+    seconds = {b: [] for b in evaluators}
+    for r in range(rounds):
+        for backend, ev in evaluators.items():
+            t0 = time.perf_counter()
+            ev.evaluate(genomes, np.random.default_rng([seed, r + 1]))
+            seconds[backend].append(time.perf_counter() - t0)
+    med = {b: float(np.median(v)) for b, v in seconds.items()}
+    n_steps = first.task.n_steps
+    out(f"bench wm: model {model}, Len {length} / Lat {latency} ({n_steps} stimuli"
+        + (f" x {stimulus_ms:g} ms" if model == "bio" else "") + f"), {pop + 1} genomes x {sequences} sequences, "
+        f"hidden {hidden}, sharing {first.cfg.sharing}, topology {first.cfg.topology}; median of {rounds} rounds")
+    out("| backend | build (s, compile included) | first evaluation (s) | s per generation | sequences / s |")
+    out("|---|---|---|---|---|")
+    for b in evaluators:
+        out(f"| {b} | {build[b]:.1f} | {warm[b]:.2f} | {med[b]:.3f} | {(pop + 1) * sequences / med[b]:,.0f} |")
+    ratio = med[backends[0]] / med[backends[-1]]
+    out(f"ratio={ratio:.3f}")
+    return ratio

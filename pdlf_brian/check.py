@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .rules import RuleError, _import_file, load_rule, problems, rule_from_module
+from .rules import RuleError, _import_file, load_rule, problems, rule_from_module, silent_start
 
 
 def check_rule(path_or_name: str) -> tuple[list[str], list[str]]:
@@ -57,6 +57,10 @@ def check_rule(path_or_name: str) -> tuple[list[str], list[str]]:
                          f"and get the worst fitness")
         else:
             notes.append(f"{model} model: built and ran in Brian2 (weights finite for every coefficient set tried)")
+    from .weights import for_rule
+    warning = silent_start(rule, for_rule(None, rule).is_zero)
+    if warning:
+        notes.append(f"warning: {warning}")
     return found, notes
 
 
@@ -79,18 +83,15 @@ def _tiny_runs(rule, model) -> list[bool]:
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            if model == "reference":
-                from .network import ReferenceNetwork
-                net = ReferenceNetwork(rule, 3, 4, 2, 2, 1, 5, recurrent=True, backend="numpy", name="pdlf_check")
-                x = rng.uniform(-1, 1, (5, 2, 1, 3))
-            else:
-                from .bio import BioNetwork
-                net = BioNetwork(rule, 3, 4, 2, 2, 1, 3, step_ms=20.0, recurrent=True, backend="numpy",
-                                 name="pdlf_check")
-                x = rng.uniform(-1, 1, (3, 2, 1, 3))
+            from .builder import Controller
+            from .weights import for_rule
+            steps = 5 if model == "reference" else 3
+            net = Controller(model, rule, 3, 4, 2, 2, 1, steps, recurrent=True, backend="numpy", step_ms=20.0,
+                             init_weights=for_rule(None, rule), name="pdlf_check")
+            x = rng.uniform(-1, 1, (steps, 2, 1, 3))
             finite = []
             for scale in SCALES:
-                out = net.run_open_loop(rng.normal(0, scale, (2, net.layout.size)), x)
+                out = net.run_open_loop(rng.normal(0, scale, (2, net.layout.size)), x, rng)
                 ok = np.isfinite(out).reshape(out.shape[0], 2, -1).all(axis=(0, 2)) & net.finite_weights()[:, 0]
                 finite += [bool(v) for v in ok]
     finally:

@@ -32,7 +32,10 @@ def _train_flags() -> dict:
     from .genome import SHARINGS
     from .rules import available_rules
 
+    from .neurons import available_neurons
+
     rules = ", ".join(sorted(available_rules()))
+    neurons = ", ".join(sorted(available_neurons()))
     return {
         "task": ("task", str, f"the task: {', '.join(TASKS)} (wm: the working-memory copy task; the others: "
                               "multi-task RL environments, docs/tasks.md) (default wm)"),
@@ -48,6 +51,11 @@ def _train_flags() -> dict:
                                     "(default cython)"),
         "topology": ("topology", str, f"{' or '.join(TOPOLOGIES)}: feed-forward (the reference), or with "
                                       "plastic recurrent hidden synapses (default rec for wm, ff for RL)"),
+        "neuron": ("neuron", str, f"bio model: the hidden neurons, a file of models/neurons/ ({neurons}) or a "
+                                  "path to a neuron file (docs/models.md) (default lif)"),
+        "init_weights": ("init_weights", str, "initial weights of every plastic synapse at every episode start: "
+                                              "zero, uniform:LOW,HIGH or normal:MU,SD (default: the rule's "
+                                              "published choice; zero for PDLF's rules, as the paper)"),
         "hidden": ("hidden", int, "hidden neurons per controller (default 32)"),
         "len": ("length", int, "wm: length of the bit sequence (default 8)"),
         "lat": ("latency", int, "wm: delay between sample and recall, in stimuli (default 8)"),
@@ -165,6 +173,17 @@ def _parser() -> argparse.ArgumentParser:
     bl.add_argument("--rounds", type=int, default=3, help="alternating rounds")
     bl.add_argument("--hidden", type=int, default=32, help="hidden neurons")
     bl.add_argument("--env-step-ms", type=float, default=20.0, help="bio model: ms per environment step")
+    bw = bsub.add_parser("wm", help="seconds per WM generation on several Brian2 devices, side by side")
+    bw.add_argument("--model", default="reference", choices=list(MODELS), help="controller model")
+    bw.add_argument("--backend", nargs="+", default=["cython", "cpp"], choices=["cython", "numpy", "cpp", "cuda"],
+                    help="backends to compare; the ratio is first / last (default cython cpp)")
+    bw.add_argument("--pop", type=int, default=64, help="population (the centre is added) (default 64)")
+    bw.add_argument("--sequences", type=int, default=32, help="sequences per genome (default 32)")
+    bw.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
+    bw.add_argument("--len", type=int, default=8, help="sequence length (default 8)")
+    bw.add_argument("--lat", type=int, default=8, help="delay in stimuli (default 8)")
+    bw.add_argument("--hidden", type=int, default=32, help="hidden neurons (default 32)")
+    bw.add_argument("--stimulus-ms", type=float, default=200.0, help="bio model: ms per stimulus (default 200)")
     bs = bsub.add_parser("scaling", help="generation throughput with N workers vs 1 process")
     bs.add_argument("--task", required=True, help="wm or an RL environment")
     bs.add_argument("--workers", type=int, default=2, help="workers")
@@ -202,7 +221,7 @@ def _train(args) -> int:
 
 def replay(model, rule, sharing, topology, backend, genome, inputs, hidden, outputs):
     """One controller, open loop, through the training network code; weights after each step."""
-    from .network import ReferenceNetwork
+    from .builder import Controller
     from .rules import load_rule
 
     genome = np.asarray(genome, dtype=float).ravel()
@@ -216,8 +235,8 @@ def replay(model, rule, sharing, topology, backend, genome, inputs, hidden, outp
             raise ValueError(f"{what} holds {int(bad.sum())} non-finite value(s) (first at index "
                              f"{tuple(int(i) for i in where)}); the network would only propagate them")
     T, n_in = inputs.shape
-    net = ReferenceNetwork(load_rule(rule), n_in, hidden, outputs, 1, 1, T, recurrent=topology == "rec",
-                           sharing=sharing, backend=backend, record=True)
+    net = Controller(model, load_rule(rule), n_in, hidden, outputs, 1, 1, T, recurrent=topology == "rec",
+                     sharing=sharing, backend=backend, record=True)
     if genome.size != net.layout.size:
         raise ValueError(f"--genome has {genome.size} numbers; rule {rule} with sharing {sharing} on "
                          f"{n_in}-{hidden}-{outputs} needs {net.layout.size}")
@@ -304,8 +323,12 @@ def _check_rule(args) -> int:
 
 
 def _bench(args) -> int:
-    from .bench import bench_loop, bench_scaling
+    from .bench import bench_loop, bench_scaling, bench_wm
 
+    if args.bench == "wm":
+        bench_wm(args.model, args.backend, args.pop, args.sequences, args.rounds, args.len, args.lat, args.hidden,
+                 stimulus_ms=args.stimulus_ms)
+        return 0
     if args.bench == "scaling":
         bench_scaling(args.task, args.workers, args.ray, args.pop, args.rounds, args.episode_steps)
         return 0

@@ -46,6 +46,8 @@ class Config:
     topology: str | None = None  # 'ff': input -> hidden -> readout (the reference); 'rec': plus plastic
     #                              hidden -> hidden.  None: 'rec' for wm, 'ff' for the RL tasks
     hidden: int | None = None    # None: 32
+    init_weights: str | None = None  # 'zero', 'uniform:LOW,HIGH', 'normal:MU,SD'; None: the rule's published
+    #                                  default (INIT_WEIGHTS; zero for PDLF's rules, as the paper)
     # working-memory task
     length: int = 8
     latency: int = 8
@@ -60,6 +62,7 @@ class Config:
     #                             torque actuators (torque = action x strength, unclipped; tasks/base.py)
     env_step_ms: float = 20.0   # biological model: simulated time per environment step
     # biological model
+    neuron: str = "lif"         # the hidden neurons: a file of models/neurons/ (lif, adex) or a path
     stimulus_ms: float = 200.0  # one WM stimulus
     dt_ms: float = 1.0
     # compiled code: False = portable flags (the same numbers on any x86-64 machine); True = Brian2's
@@ -91,7 +94,7 @@ class Config:
         for key, value in TASK_DEFAULTS["wm" if self.task == "wm" else "rl"].items():
             if getattr(self, key) is None:
                 setattr(self, key, value)
-        for key in ("model", "rule", "sharing", "backend", "action_bounds", "actuators"):
+        for key in ("model", "rule", "sharing", "backend", "action_bounds", "actuators", "neuron"):
             if not isinstance(getattr(self, key), str):
                 raise ConfigError(f"config key '{key}': must be a string, got {getattr(self, key)!r}")
         for key in ("extra", "environment"):
@@ -150,6 +153,23 @@ class Config:
             raise ConfigError(f"config key 'rule': rule '{rule.name}' has no DISCRETE form for the reference model")
         if self.model == "bio" and not rule.has_events():
             raise ConfigError(f"config key 'rule': rule '{rule.name}' has no ON_PRE/ON_POST/DRIFT form for the bio model")
+        from .weights import InitWeightsError, for_rule
+        if self.init_weights is not None and not isinstance(self.init_weights, str):
+            raise ConfigError(f"config key 'init_weights': must be a string, got {self.init_weights!r}")
+        try:
+            for_rule(self.init_weights, rule)
+        except InitWeightsError as exc:
+            raise ConfigError(f"config key 'init_weights': {exc}") from None
+        if self.model == "bio":
+            from .models import bio as bio_model
+            from .neurons import NeuronError, clashes, load_neuron
+            try:
+                neuron = load_neuron(self.neuron)
+            except NeuronError as exc:
+                raise ConfigError(f"config key 'neuron': {exc}") from None
+            found = clashes(neuron, rule, bio_model.NAMESPACE)
+            if found:
+                raise ConfigError(f"config keys 'neuron' and 'rule': {found[0]}")
         return self
 
     def to_dict(self) -> dict:

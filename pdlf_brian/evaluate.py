@@ -25,15 +25,17 @@ from .tasks.wm import CopyTask
 
 
 def build_network(cfg: Config, n_in: int, n_out: int, n_individuals: int, n_copies: int, n_steps: int,
-                  record: bool = False, name: str = "pdlf", closed_loop: bool = False):
-    """The batched network the config asks for (model x backend).
+                  record: bool = False, name: str = "pdlf", closed_loop: bool = False, **network_kwargs):
+    """The batched controller the config asks for (:class:`pdlf_brian.builder.Controller`).
 
     After building, the heap is frozen (``gc.freeze``): Brian2 calls ``gc.collect()``
     in every ``run()``, and with the long-lived network objects out of the
     collector's sight that call drops from ~150 ms to ~30 ms per evaluation
-    (ENGINEERING.md; measured in docs/benchmarks.md).
+    (ENGINEERING.md; measured in docs/benchmarks.md).  Brian2 >= 2.11 skips that collection
+    altogether (``backends.configure_compiler``).
     """
-    net = _build_network(cfg, n_in, n_out, n_individuals, n_copies, n_steps, record, name, closed_loop)
+    net = _build_network(cfg, n_in, n_out, n_individuals, n_copies, n_steps, record, name, closed_loop,
+                         **network_kwargs)
     gc.collect()
     gc.freeze()
     return net
@@ -43,49 +45,51 @@ def build_runtime_network(cfg: Config, n_in: int, n_out: int, n_individuals: int
                           record: bool = False, **network_kwargs):
     """The config's network on a runtime backend, for analyses that reach into it between steps
     (a standalone run is analysed on Cython; the equations are the same).  Extra keywords go to the
-    network class (e.g. ``dt_hook=True`` for the biological model).  No ``gc.freeze``: analyses
-    build and drop several networks."""
+    controller (e.g. ``dt_hook=True``).  No ``gc.freeze``: analyses build and drop several networks."""
     if cfg.backend not in ("cython", "numpy"):
         cfg = dataclasses.replace(cfg, backend="cython")
     return _build_network(cfg, n_in, n_out, n_individuals, n_copies, n_steps, record, "pdlf", False,
                           **network_kwargs)
 
 
+def check_backend_available(backend: str) -> None:
+    """One line if ``backend`` cannot run here (cuda: no brian2cuda for this Python, or no GPU)."""
+    if backend != "cuda":
+        return
+    import sys
+    from .backends import gpu_visible
+    try:
+        import brian2cuda  # noqa: F401
+    except ImportError:
+        if sys.version_info >= (3, 13):
+            raise ConfigError("config key 'backend': no brian2cuda exists for this Python "
+                              f"{sys.version_info.major}.{sys.version_info.minor}: brian2cuda 1.0b1 needs "
+                              "brian2 2.10.1, and Python 3.13 gets brian2 >= 2.11; use Python 3.11 or 3.12 "
+                              "for --backend cuda") from None
+        raise ConfigError("config key 'backend': 'cuda' needs brian2cuda: pip install -e '.[cuda]'") from None
+    if not gpu_visible():
+        raise ConfigError("config key 'backend': 'cuda' needs an NVIDIA GPU to run, and nvidia-smi lists none "
+                          "(Controller(..., backend='cuda', compile=...) can still generate and compile the code)")
+
+
 def _build_network(cfg, n_in, n_out, n_individuals, n_copies, n_steps, record, name, closed_loop,
                    **network_kwargs):
-    cfg.validate()
     from .backends import configure_compiler
+    from .builder import Controller
+    from .weights import for_rule
+
+    cfg.validate()
     configure_compiler(cfg.native)
+    if closed_loop and cfg.backend in ("cpp", "cuda"):
+        raise ConfigError(f"config key 'backend': the closed loop steps Python environments every step; "
+                          f"use cython (or numpy), not {cfg.backend}")
+    check_backend_available(cfg.backend)
     rule = load_rule(cfg.rule)
-    recurrent = cfg.topology == "rec"
-    if cfg.model == "reference":
-        if cfg.backend in ("cpp", "cuda"):
-            if closed_loop:
-                raise ValueError(f"config key 'backend': the closed loop steps Python environments every step; "
-                                 f"use cython (or numpy), not {cfg.backend}")
-            if cfg.backend == "cuda":
-                from .backends import gpu_visible
-                try:
-                    import brian2cuda  # noqa: F401
-                except ImportError:
-                    raise ValueError("config key 'backend': 'cuda' needs brian2cuda: pip install -e '.[cuda]'") from None
-                if not gpu_visible():
-                    raise ValueError("config key 'backend': 'cuda' needs an NVIDIA GPU to run (nvidia-smi lists "
-                                     "none); StandaloneReference(..., backend='cuda', compile=...) can still "
-                                     "generate and compile the code here")
-            from .standalone import StandaloneReference
-            return StandaloneReference(rule, n_in, cfg.hidden, n_out, n_individuals, n_copies, n_steps,
-                                       recurrent=recurrent, sharing=cfg.sharing, backend=cfg.backend,
-                                       record=record, name=name)
-        from .network import ReferenceNetwork
-        return ReferenceNetwork(rule, n_in, cfg.hidden, n_out, n_individuals, n_copies, n_steps,
-                                recurrent=recurrent, sharing=cfg.sharing, backend=cfg.backend,
-                                record=record, closed_loop=closed_loop, name=name, **network_kwargs)
-    from .bio import BioNetwork
-    return BioNetwork(rule, n_in, cfg.hidden, n_out, n_individuals, n_copies, n_steps,
+    return Controller(cfg.model, rule, n_in, cfg.hidden, n_out, n_individuals, n_copies, n_steps,
+                      recurrent=cfg.topology == "rec", sharing=cfg.sharing, backend=cfg.backend, record=record,
+                      closed_loop=closed_loop, neuron=cfg.neuron if cfg.model == "bio" else None,
                       step_ms=cfg.env_step_ms if closed_loop else cfg.stimulus_ms, dt_ms=cfg.dt_ms,
-                      recurrent=recurrent, sharing=cfg.sharing, backend=cfg.backend, record=record,
-                      closed_loop=closed_loop, name=name + "_bio", **network_kwargs)
+                      init_weights=for_rule(cfg.init_weights, rule), name=name, **network_kwargs)
 
 
 def pad_genomes(genomes, n_individuals: int, size: int):
@@ -121,7 +125,7 @@ class WMEvaluator:
         bits = self.task.sample(rng, self.B)
         x = self.task.inputs(bits)                                       # (T, B, 3)
         x = np.broadcast_to(x[:, None], (x.shape[0], self.P) + x.shape[1:])
-        readout = self.network.run_open_loop(padded, x)[..., 0]         # (T, P, B)
+        readout = self.network.run_open_loop(padded, x, rng)[..., 0]    # (T, P, B); rng: initial weights
         accuracy, fitness = self.task.score(readout, bits)
         diverged = ~np.all(np.isfinite(readout), axis=(0, 2))
         return accuracy[:n], fitness[:n], diverged[:n]
@@ -157,7 +161,7 @@ class RLEvaluator:
     training and frozen for :meth:`test`.
     """
 
-    def __init__(self, cfg: Config, n_individuals: int, record: bool = False):
+    def __init__(self, cfg: Config, n_individuals: int, record: bool = False, **network_kwargs):
         self.cfg = cfg.validate()
         self.P, self.K = n_individuals, cfg.tasks_per_eval
         self.batch = EpisodeBatch(cfg.task, self.P, self.K, cfg.episode_steps, cfg.actuators)
@@ -167,16 +171,18 @@ class RLEvaluator:
         plastic = load_rule(cfg.rule).plastic
         self.batch.squash[:] = not (cfg.action_bounds == "reference" and plastic)
         self.network = build_network(cfg, self.batch.n_obs, self.batch.n_act, self.P, self.K, cfg.episode_steps,
-                                     record=record, closed_loop=True)
+                                     record=record, closed_loop=True, **network_kwargs)
         self.layout = self.network.layout
 
     def episode(self, genomes, tasks, seeds, learn_stats=False, override=None):
-        """Play one episode per (genome, task): returns (n, K) per copy and the diverged flags (n,)."""
+        """Play one episode per (genome, task): returns (n, K) per copy and the diverged flags (n,).
+        Non-zero initial weights are drawn from the environment seeds (the same for every genome)."""
         padded, n = pad_genomes(genomes, self.P, self.layout.size)
         if len(tasks) != self.K or np.shape(seeds)[-1] != self.K:
             raise ValueError(f"this evaluator plays {self.K} tasks per individual; got {len(tasks)}")
         self.batch.start(tasks, seeds, learn_stats, override)
-        self.network.run_closed_loop(padded, self.batch)
+        rng = np.random.default_rng(np.asarray(seeds, dtype=np.int64).ravel().tolist())
+        self.network.run_closed_loop(padded, self.batch, rng=rng)
         self.batch.finish(self.network.finite_weights())
         returns = self.batch.returns.reshape(self.P, self.K)
         diverged = self.batch.diverged.reshape(self.P, self.K).any(axis=1)
@@ -264,11 +270,11 @@ def env_sizes(task: str) -> tuple[int, int, bool]:
 
 def layout_for(cfg: Config):
     """The genome layout of a run's controller (without building a network)."""
+    from .builder import FAMILIES
     from .genome import GenomeLayout, controller_layers
 
     n_in, n_out = io_sizes(cfg)
-    if cfg.model == "bio":
-        n_in = 2 * n_in  # push-pull input pairs
+    n_in *= FAMILIES[cfg.model].input_per_channel  # the biological model: push-pull input pairs
     shapes = controller_layers(n_in, cfg.hidden, n_out, cfg.topology == "rec")
     return GenomeLayout(shapes, load_rule(cfg.rule).coefficients, cfg.sharing)
 

@@ -67,6 +67,8 @@ class Rule:
     post_updates: str | None = None
     #: constants (with units) the rule's strings use
     namespace: dict = field(default_factory=dict, compare=False, hash=False)
+    #: the initial weights the rule's paper used (pdlf_brian.weights), None: all zero
+    init_weights: str | None = None
 
     def defined_names(self) -> set[str]:
         """Variables the rule's EQUATIONS define (usable in ON_PRE/ON_POST/DRIFT and the updates)."""
@@ -187,8 +189,15 @@ def rule_from_module(module, check: bool = True) -> Rule:
     namespace = getattr(module, "NAMESPACE", None) or {}
     if not isinstance(namespace, dict):
         raise RuleError(f"{where}: NAMESPACE must be a dict of constants")
+    init = getattr(module, "INIT_WEIGHTS", None)
+    if init is not None:
+        from .weights import InitWeightsError, InitialWeights
+        try:
+            InitialWeights.parse(init)
+        except InitWeightsError as exc:
+            raise RuleError(f"{where}: INIT_WEIGHTS: {exc}") from None
     rule = Rule(name=name, coefficients=coefficients, source=source,
-                static=static, namespace=dict(namespace), **forms, **extra)
+                static=static, namespace=dict(namespace), init_weights=init, **forms, **extra)
     if check:
         validate(rule)
     return rule
@@ -356,7 +365,42 @@ def flatten(rule: Rule, header: bool = True) -> str:
         value = getattr(rule, key)
         if value is not None:
             lines.append(f"{key.upper()} = {value!r}")
+    if rule.init_weights is not None:
+        lines.append(f"INIT_WEIGHTS = {rule.init_weights!r}")
     if rule.namespace:
         items = ", ".join(f"{k!r}: {_literal(v)}" for k, v in sorted(rule.namespace.items()))
         lines.append(f"NAMESPACE = {{{items}}}")
     return "\n".join(lines) + "\n"
+
+
+def silent_start(rule: Rule, zero_weights: bool) -> str | None:
+    """Why no term of ``rule`` can ever move a weight when every weight starts at zero (a warning
+    naming the rule), or None.  With zero weights no hidden neuron fires, so a term acts only if it
+    is non-zero without a postsynaptic spike or trace (post, apost, the readout) and without a weight:
+    the presynaptic input, a constant, or a drift."""
+    if not zero_weights or rule.static:
+        return None
+    from brian2.parsing.sympytools import str_to_sympy
+    import sympy
+
+    def vanishes(expr, zero):
+        if expr is None:
+            return True
+        try:
+            sym = str_to_sympy(expr)
+        except Exception:
+            return False
+        subs = {s: 0 for s in sym.free_symbols if s.name in zero}
+        return sympy.simplify(sym.subs(subs)) == 0
+
+    quiet = {"post", "apost", "w"}
+    if rule.has_discrete() and not rule.has_events():
+        dead = vanishes(rule.discrete, quiet)
+    else:
+        dead = vanishes(rule.on_pre, quiet) and vanishes(rule.drift, {"w"})
+    if not dead:
+        return None
+    return (f"rule '{rule.name}' ({rule.source}): no term can move a weight from zero: with every weight 0 the "
+            f"hidden neurons never fire, and each of the rule's terms needs a postsynaptic spike or trace or a "
+            f"non-zero weight, so the network stays silent and every genome scores the same. Start from other "
+            f"weights (--init-weights uniform:0,1, as Song et al. 2000) or add a presynaptic or drift term")

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from pdlf_brian.analysis.window import analytic_window_bio, simulated_window_bio
-from pdlf_brian.bio import BioNetwork
+from pdlf_brian.builder import Controller
 from pdlf_brian.rules import load_rule
 
 
@@ -27,7 +27,7 @@ def test_scp_only_window_is_hebbian_and_pdp_only_is_flat():
 
 def test_bio_network_runs_batched_and_copies_are_independent():
     rule = load_rule("scp+pdp")
-    net = BioNetwork(rule, 3, 6, 1, 2, 2, 4, step_ms=50.0, recurrent=True)
+    net = Controller("bio", rule, 3, 6, 1, 2, 2, 4, step_ms=50.0, recurrent=True)
     rng = np.random.default_rng(0)
     g = rng.normal(0, 0.5, (2, net.layout.size))
     g[:, : net.layout.size // 10] = np.abs(g[:, : net.layout.size // 10])
@@ -47,7 +47,7 @@ def test_synaptic_scaling_bounds_pdp_growth(budget):
     """PDP alone (eta*B per presynaptic spike) grows weights without bound unless scaled."""
     rule = load_rule("pdp")
     ns = {"w_budget": budget}
-    net = BioNetwork(rule, 3, 5, 1, 1, 1, 4, step_ms=50.0, namespace=ns)
+    net = Controller("bio", rule, 3, 5, 1, 1, 1, 4, step_ms=50.0, namespace=ns)
     g = net.layout.encode({"in": {"eta": np.ones((1, 6, 5)), "B": np.full((1, 6, 5), 0.1), "D": np.zeros((1, 6, 5))},
                            "out": {"eta": np.zeros((1, 5, 1)), "B": np.zeros((1, 5, 1)), "D": np.zeros((1, 5, 1))}})
     net.run_open_loop(g, np.ones((4, 1, 1, 3)))

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from pdlf_brian.bio import pair_weight_change, spikes_weight_change
+from pdlf_brian.spike_pairs import pair_weight_change, spikes_weight_change
 from pdlf_brian.rules import load_rule
 
 DELTAS = np.array([-40.0, -10.0, -3.0, 3.0, 10.0, 40.0])  # t_post - t_pre, ms

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from numpy_reference import run_controller
-from pdlf_brian.network import ReferenceNetwork, block_diagonal
+from pdlf_brian.builder import Controller, block_diagonal
 from pdlf_brian.rules import load_rule
 
 N_IN, H, N_OUT, T = 4, 7, 3, 30
@@ -18,7 +18,7 @@ def random_genomes(layout, P, rng, scale=0.6):
 def test_matches_numpy_e1_e6(backend, recurrent):
     rng = np.random.default_rng(1)
     P, B = 3, 2
-    net = ReferenceNetwork(load_rule("scp+pdp"), N_IN, H, N_OUT, P, B, T, recurrent=recurrent,
+    net = Controller("reference", load_rule("scp+pdp"), N_IN, H, N_OUT, P, B, T, recurrent=recurrent,
                            backend=backend, record=True)
     genomes = random_genomes(net.layout, P, rng)
     x = rng.normal(0, 1.5, size=(T, P, B, N_IN))
@@ -39,7 +39,7 @@ def test_matches_numpy_e1_e6(backend, recurrent):
 def test_weights_rule_is_static_and_matches_numpy():
     rng = np.random.default_rng(2)
     P, B = 2, 2
-    net = ReferenceNetwork(load_rule("weights"), N_IN, H, N_OUT, P, B, T, record=True)
+    net = Controller("reference", load_rule("weights"), N_IN, H, N_OUT, P, B, T, record=True)
     genomes = random_genomes(net.layout, P, rng, scale=0.5)
     x = rng.normal(0, 1.0, size=(T, P, B, N_IN))
     a = net.run_open_loop(genomes, x)
@@ -55,7 +55,7 @@ def test_weights_rule_is_static_and_matches_numpy():
 
 def test_repeated_evaluations_do_not_leak_state():
     rng = np.random.default_rng(3)
-    net = ReferenceNetwork(load_rule("scp+pdp"), N_IN, H, N_OUT, 2, 1, T)
+    net = Controller("reference", load_rule("scp+pdp"), N_IN, H, N_OUT, 2, 1, T)
     g = random_genomes(net.layout, 2, rng)
     x = rng.normal(size=(T, 2, 1, N_IN))
     first = net.run_open_loop(g, x)
@@ -65,7 +65,7 @@ def test_repeated_evaluations_do_not_leak_state():
 
 def test_all_zero_layer_is_guarded():
     """eta = 0 keeps the weights at zero; normalisation must not produce NaN."""
-    net = ReferenceNetwork(load_rule("scp+pdp"), N_IN, H, N_OUT, 1, 1, T, record=True)
+    net = Controller("reference", load_rule("scp+pdp"), N_IN, H, N_OUT, 1, 1, T, record=True)
     a = net.run_open_loop(np.zeros((1, net.layout.size)), np.ones((T, 1, 1, N_IN)))
     assert np.all(np.isfinite(a)) and np.all(a == 0)
     assert np.all(net.recorded()["w_in"] == 0)
@@ -80,8 +80,8 @@ def test_block_diagonal_synapses_are_copy_major():
 
 def test_bad_shapes_are_rejected():
     with pytest.raises(ValueError, match="n_hidden"):
-        ReferenceNetwork(load_rule("scp+pdp"), 3, 0, 1, 1)
-    net = ReferenceNetwork(load_rule("scp+pdp"), 3, 4, 1, 1, 1, 5)
+        Controller("reference", load_rule("scp+pdp"), 3, 0, 1, 1)
+    net = Controller("reference", load_rule("scp+pdp"), 3, 4, 1, 1, 1, 5)
     with pytest.raises(ValueError, match=r"inputs must have shape"):
         net.run_open_loop(np.zeros((1, net.layout.size)), np.zeros((4, 1, 1, 3)))
     with pytest.raises(ValueError, match=r"genomes must have shape"):

@@ -4,7 +4,7 @@ import pytest
 
 from numpy_reference import run_controller
 from pdlf_brian.rules import load_rule
-from pdlf_brian.standalone import StandaloneReference
+from pdlf_brian.builder import Controller
 
 pytestmark = pytest.mark.slow
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def cpp_net(tmp_path_factory):
     from brian2 import set_device
-    net = StandaloneReference(load_rule("scp+pdp"), 4, 6, 2, 2, 2, 20, recurrent=True, backend="cpp",
+    net = Controller("reference", load_rule("scp+pdp"), 4, 6, 2, 2, 2, 20, recurrent=True, backend="cpp",
                               record=True, directory=tmp_path_factory.mktemp("cpp"))
     yield net
     set_device("runtime")
@@ -50,7 +50,7 @@ def test_cpp_divergent_copy_is_nan_not_a_crash(cpp_net):
 
 
 def test_two_compiled_shapes_live_in_one_process(cpp_net, tmp_path):
-    other = StandaloneReference(load_rule("scp"), 3, 5, 1, 1, 2, 6, backend="cpp", directory=tmp_path)
+    other = Controller("reference", load_rule("scp"), 3, 5, 1, 1, 2, 6, backend="cpp", directory=tmp_path)
     g = np.random.default_rng(0).normal(0, 0.5, (1, other.layout.size))
     y = other.run_open_loop(g, np.ones((6, 1, 2, 3)))
     assert y.shape == (6, 1, 2, 1) and np.all(np.isfinite(y))

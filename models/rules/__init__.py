@@ -22,7 +22,10 @@ Optional, biological model only (see ``stdp.py``, ``triplet.py``, ``bcm.py``):
 ``PRE_UPDATES``   statements run at a presynaptic spike after the weight
                   increment (they may only write the rule's own variables)
 ``POST_UPDATES``  the same at a postsynaptic spike
-``NAMESPACE``     constants with units used by the rule's strings
+``NAMESPACE``     constants with units used by the rule's strings (they may not redefine the
+                  neuron's or the model's constants)
+``INIT_WEIGHTS``  the initial weights the rule's paper used (``uniform:0,1``; default: all zero,
+                  as PDLF); ``--init-weights`` overrides it
 
 A form a rule does not give (``None`` or absent) means "no term".  A rule that
 gives neither ``DISCRETE`` nor the biological forms cannot be used with the

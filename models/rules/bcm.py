@@ -29,3 +29,4 @@ ON_PRE = "A0 * exp(a) * apost * (apost - theta_bcm)"
 ON_POST = None
 POST_UPDATES = "pbar += 1"
 DRIFT = None
+INIT_WEIGHTS = "uniform:0,1"   # BCM needs activity to slide its threshold: start from weights that can drive

@@ -16,7 +16,11 @@ Biological model only (there are no spike times in the discrete reference model)
 ``pdlf train --model bio --rule stdp``.  On the readout (which does not spike)
 only the presynaptic term acts, with the readout ``y`` as the postsynaptic trace.
 Song et al. also clip w to [0, gmax]; here the package's synaptic scaling bounds
-the weights instead, as it does for every rule.
+the weights instead, as it does for every rule.  Initial weights: Song et al. draw them uniformly in
+[0, gmax]; ``INIT_WEIGHTS`` below does the same with gmax = 1 in the package's weight units (a weight
+of 1 moves the default LIF membrane half way to threshold; the amplitudes A+ = 0.005, A- = 1.05 A+
+are then, as in the paper, fractions of gmax).  Without it, every weight would start at 0 and, as no
+term of the rule acts without a postsynaptic spike, the network would stay silent.
 """
 from brian2 import ms
 
@@ -33,3 +37,4 @@ DISCRETE = None
 ON_PRE = "-A_minus0 * exp(a_minus) * apost"   # post before pre: depression
 ON_POST = "A_plus0 * exp(a_plus) * apre"      # pre before post: potentiation
 DRIFT = None
+INIT_WEIGHTS = "uniform:0,1"   # Song, Miller & Abbott 2000: uniform in [0, gmax]; gmax = 1 here

@@ -35,3 +35,4 @@ ON_POST = "apre * (A2p0 * exp(a2p) + A3p0 * exp(a3p) * o2)"
 PRE_UPDATES = "r2 += 1"
 POST_UPDATES = "o2 += 1"
 DRIFT = None
+INIT_WEIGHTS = "uniform:0,1"   # as stdp: uniform in [0, gmax], gmax = 1 in the package's weight units

@@ -1,0 +1,265 @@
+"""Loading and validating neuron files (``models/neurons/``) for the biological controller.
+
+A neuron is read from a plain module (format: ``models/neurons/__init__.py``), checked, and returned
+as a frozen :class:`Neuron`.  Every problem is one :class:`NeuronError` line naming the file, the
+part and the reason, before anything is compiled: the strings are parsed, their names resolved and
+their units checked by Brian2 on a two-neuron network (NumPy target: nothing is compiled).
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import pkgutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_PACKAGE = "pdlf_brian.models.neurons"
+DEFAULT = "lif"
+#: names the package gives the hidden neurons (normalisation sums, copy index): a neuron may not define them
+PACKAGE_NAMES = {"l1_in", "l1_rec", "l1_out", "copy", "w", "apre", "apost", "y"}
+
+
+class NeuronError(ValueError):
+    """A neuron file that cannot be used; the message names the file and the culprit."""
+
+
+@dataclass(frozen=True)
+class Neuron:
+    name: str
+    source: str
+    equations: str
+    threshold: str
+    reset: str
+    transmit: str
+    refractory: str | None = None
+    method: str = "exact"
+    initial: dict = field(default_factory=dict, compare=False, hash=False)
+    namespace: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def state_names(self) -> set[str]:
+        from brian2 import Equations
+        return set(Equations(self.equations).names)
+
+    def defined_names(self) -> set[str]:
+        """Everything the neuron's strings may name: its variables and its constants."""
+        return self.state_names() | set(self.namespace)
+
+
+def available_neurons() -> dict[str, str]:
+    """Neuron names shipped in ``models/neurons`` -> module names."""
+    package = importlib.import_module(_PACKAGE)
+    found = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_"):
+            continue
+        try:
+            module = importlib.import_module(f"{_PACKAGE}.{info.name}")
+        except Exception:  # a broken user file must not hide the others
+            continue
+        found[getattr(module, "NAME", info.name)] = info.name
+    return found
+
+
+def _import_file(path: Path):
+    spec = importlib.util.spec_from_file_location(f"pdlf_user_neuron_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise NeuronError(f"neuron file {path}: line {exc.lineno}: syntax error: {exc.msg}") from None
+    except Exception as exc:
+        raise NeuronError(f"neuron file {path}: cannot be imported: {type(exc).__name__}: {exc}") from None
+    return module
+
+
+def load_neuron(name_or_path: str, check: bool = True) -> Neuron:
+    """A shipped neuron by name (``lif``) or a neuron file by path (``my_neuron.py``)."""
+    path = Path(name_or_path)
+    if path.suffix == ".py":
+        if not path.is_file():
+            raise NeuronError(f"neuron file {path}: no such file")
+        module = _import_file(path)
+    else:
+        names = available_neurons()
+        if name_or_path not in names:
+            raise NeuronError(f"unknown neuron '{name_or_path}'; available: {', '.join(sorted(names))} "
+                              "(or a path to a neuron file ending in .py)")
+        module = importlib.import_module(f"{_PACKAGE}.{names[name_or_path]}")
+    return neuron_from_module(module, check=check)
+
+
+def neuron_from_module(module, check: bool = True) -> Neuron:
+    source = getattr(module, "__file__", None) or module.__name__
+    where = f"neuron file {source}"
+    name = getattr(module, "NAME", None)
+    if not isinstance(name, str) or not name:
+        raise NeuronError(f"{where}: NAME must be a non-empty string")
+    parts = {}
+    for key, required in (("EQUATIONS", True), ("THRESHOLD", True), ("RESET", True), ("TRANSMIT", True),
+                          ("REFRACTORY", False), ("METHOD", False)):
+        value = getattr(module, key, None)
+        if value is None and required:
+            what = {"THRESHOLD": "no THRESHOLD: a neuron of the biological model must spike "
+                                 "(e.g. THRESHOLD = 'v > v_th')",
+                    "RESET": "no RESET: say what a spike does to the neuron (e.g. RESET = 'v = v_reset')",
+                    "TRANSMIT": "no TRANSMIT: say what a presynaptic spike of weight w does "
+                                "(e.g. TRANSMIT = 'v_post += w_scale * w')",
+                    "EQUATIONS": "no EQUATIONS"}[key]
+            raise NeuronError(f"{where}: {what}")
+        if value is not None and not isinstance(value, str):
+            raise NeuronError(f"{where}: {key} must be a string")
+        parts[key.lower()] = value
+    for key in ("INITIAL", "NAMESPACE"):
+        value = getattr(module, key, None) or {}
+        if not isinstance(value, dict):
+            raise NeuronError(f"{where}: {key} must be a dict")
+        parts[key.lower()] = dict(value)
+    neuron = Neuron(name=name, source=source, equations=parts["equations"], threshold=parts["threshold"],
+                    reset=parts["reset"], transmit=parts["transmit"], refractory=parts["refractory"],
+                    method=parts["method"] or "exact", initial=parts["initial"], namespace=parts["namespace"])
+    if check:
+        validate(neuron)
+    return neuron
+
+
+def validate(neuron: Neuron) -> None:
+    found = problems(neuron)
+    if found:
+        raise NeuronError(found[0])
+
+
+def _first_line(exc: Exception) -> str:
+    lines = [l.strip() for l in str(exc).splitlines() if l.strip()]
+    useful = [l for l in lines if not l.startswith(("Error encountered with object", "An error occurred",
+                                                    "The object was created here"))]
+    return (useful or lines or [type(exc).__name__])[0]
+
+
+def problems(neuron: Neuron) -> list[str]:
+    """Every problem of a neuron file, one line each."""
+    from brian2 import Equations
+    from brian2.core.functions import DEFAULT_FUNCTIONS
+    from brian2.core.namespace import DEFAULT_CONSTANTS, DEFAULT_UNITS
+    from brian2.utils.stringtools import get_identifiers
+
+    where = f"neuron '{neuron.name}' ({neuron.source})"
+    try:
+        eqs = Equations(neuron.equations)
+    except Exception as exc:
+        return [f"{where}: EQUATIONS: {_first_line(exc)}"]
+    found = []
+    clash = set(eqs.names) & PACKAGE_NAMES
+    if clash:
+        found.append(f"{where}: EQUATIONS define {', '.join(sorted(clash))}, which the package uses for the "
+                     "hidden neurons; rename them")
+    known = set(eqs.names) | set(neuron.namespace) | set(DEFAULT_FUNCTIONS) | set(DEFAULT_CONSTANTS) \
+        | set(DEFAULT_UNITS) | {"t", "dt", "xi", "i", "N", "lastspike", "not_refractory", "True", "False"}
+    used = set()
+    texts = {"EQUATIONS": [str(eq.expr) for eq in eqs.values() if eq.expr is not None],
+             "THRESHOLD": [neuron.threshold], "RESET": [neuron.reset],
+             "REFRACTORY": [neuron.refractory] if neuron.refractory else [],
+             "INITIAL": [str(v) for v in neuron.initial.values() if isinstance(v, str)]}
+    for part, exprs in texts.items():
+        for expr in exprs:
+            ids = get_identifiers(expr)
+            used |= ids
+            unknown = ids - known
+            if unknown:
+                found.append(f"{where}: {part} {expr!r}: unknown name(s) {', '.join(sorted(unknown))} "
+                             f"(not a variable of the EQUATIONS, a NAMESPACE constant or a Brian2 unit)")
+    transmit_ids = get_identifiers(neuron.transmit)
+    used |= transmit_ids
+    target = neuron.transmit.split("+=")[0].split("=")[0].strip()
+    if not target.endswith("_post") or target[:-5] not in eqs.names:
+        found.append(f"{where}: TRANSMIT {neuron.transmit!r}: must update a variable of the neuron, written "
+                     f"with _post (e.g. 'v_post += w_scale * w'); the EQUATIONS define {', '.join(eqs.names)}")
+    unknown = {x[:-5] if x.endswith("_post") else x for x in transmit_ids} - known - {"w"}
+    if unknown:
+        found.append(f"{where}: TRANSMIT {neuron.transmit!r}: unknown name(s) {', '.join(sorted(unknown))}")
+    for var in neuron.initial:
+        if var not in eqs.names:
+            found.append(f"{where}: INITIAL sets {var!r}, which the EQUATIONS do not define")
+    unused = sorted(set(neuron.namespace) - used)
+    if unused:
+        found.append(f"{where}: NAMESPACE constant(s) never used (misspelt?): {', '.join(unused)}")
+    if found:
+        return found
+    try:
+        _units(neuron)
+    except NeuronError as exc:
+        found.append(str(exc))
+    return found
+
+
+def _units(neuron: Neuron) -> None:
+    """Brian2's own checks (units, method, threshold and reset code, the synaptic input) on a
+    two-neuron network with the NumPy target: nothing is compiled."""
+    from brian2 import Network, NeuronGroup, Synapses, prefs, set_device
+
+    where = f"neuron '{neuron.name}' ({neuron.source})"
+    set_device("runtime")
+    target = prefs.codegen.target
+    prefs.codegen.target = "numpy"
+    ns = dict(neuron.namespace)
+    try:
+        try:
+            group = NeuronGroup(2, neuron.equations, threshold=neuron.threshold, reset=neuron.reset,
+                                refractory=neuron.refractory or False, method=neuron.method, namespace=ns,
+                                name="pdlf_neuron_check")
+            for var, value in neuron.initial.items():
+                setattr(group, var, value)
+        except Exception as exc:
+            raise NeuronError(f"{where}: {_first_line(exc)}") from None
+        try:
+            syn = Synapses(group, group, "w : 1", on_pre=neuron.transmit, namespace=ns, name="pdlf_neuron_check_syn")
+            syn.connect(i=0, j=1)
+            Network(group, syn).run(0 * group.clock.dt, namespace=ns)
+        except Exception as exc:
+            raise NeuronError(f"{where}: THRESHOLD/RESET/TRANSMIT or units: {_first_line(exc)}") from None
+    finally:
+        prefs.codegen.target = target
+
+
+def clashes(neuron: Neuron, rule, model_constants: dict) -> list[str]:
+    """Names a neuron and a rule would both define (one line each): a rule's NAMESPACE may not
+    silently override the neuron's or the model's constants, and its coefficients and variables may
+    not shadow the neuron's."""
+    found = []
+    where = f"neuron '{neuron.name}' ({neuron.source}) and rule '{rule.name}' ({rule.source})"
+    both = set(rule.namespace) & neuron.defined_names()
+    if both:
+        found.append(f"{where} both define {', '.join(sorted(both))}; rename the rule's constant(s)")
+    rule_names = set(rule.coefficients) | rule.defined_names()
+    shadow = rule_names & neuron.defined_names()
+    if shadow:
+        found.append(f"{where}: the rule's coefficient(s) or variable(s) {', '.join(sorted(shadow))} are also "
+                     "names of the neuron; rename them in one of the files")
+    model = set(rule.namespace) & set(model_constants)
+    if model:
+        found.append(f"rule '{rule.name}' ({rule.source}): NAMESPACE redefines the biological model's "
+                     f"constant(s) {', '.join(sorted(model))} (models/bio.py); rename them")
+    return found
+
+
+def _literal(value) -> str:
+    from .rules import _literal as literal
+    if isinstance(value, str):
+        return repr(value)
+    return literal(value)
+
+
+def flatten(neuron: Neuron, header: bool = True) -> str:
+    """A self-contained neuron file with exactly the strings and constants of ``neuron``."""
+    lines = [f'"""Neuron {neuron.name!r} as loaded from {neuron.source} (flattened copy: every string and',
+             'constant as the run used them).  Use it with --neuron path/to/this/file.py."""'] if header else []
+    lines += ["from brian2.units import *  # noqa: F401,F403  (units of NAMESPACE)", "",
+              f"NAME = {neuron.name!r}", f"EQUATIONS = {neuron.equations!r}", f"THRESHOLD = {neuron.threshold!r}",
+              f"RESET = {neuron.reset!r}", f"REFRACTORY = {neuron.refractory!r}", f"METHOD = {neuron.method!r}",
+              f"TRANSMIT = {neuron.transmit!r}"]
+    if neuron.initial:
+        lines.append("INITIAL = {" + ", ".join(f"{k!r}: {_literal(v)}" for k, v in sorted(neuron.initial.items()))
+                     + "}")
+    if neuron.namespace:
+        lines.append("NAMESPACE = {" + ", ".join(f"{k!r}: {_literal(v)}"
+                                                 for k, v in sorted(neuron.namespace.items())) + "}")
+    return "\n".join(lines) + "\n"
