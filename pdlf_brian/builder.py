@@ -59,115 +59,189 @@ def block_diagonal(n_copies: int, n_pre: int, n_post: int):
 
 
 # --------------------------------------------------------------------------------------------------
-# E6's per-copy max |w|: a reduction over a copy's synapses, which Brian2 has no statement for.  Three
-# functions share one buffer of running maxima, one slot per (layer, copy): reset at the start of a
-# step, accumulate while the rule writes the weights, read when dividing at the end of the step.
-# The same three functions exist for every code-generation target.
+# E6's per-copy max |w|: a reduction over a copy's synapses, which Brian2 has no statement for.
+#
+# The weights are stored unnormalised ("raw"); the division by the copy's max is deferred to where
+# the weights are next read.  Two buffers, one slot per (layer, copy): M accumulates max |raw w| while
+# the rule writes the weights; at the start of the next step ``pdlf_max_commit`` moves it to S (the
+# scale, 1 for an all-zero layer) and clears M.  The rule then reads ``w / pdlf_scale(slot)`` (exactly
+# the normalised weight of E6: the same division of the same numbers), and so do the currents.  This
+# saves E6's own pass over the weights, and lets the rule pass of the recurrent layer accumulate the
+# next step's recurrent current.  A NaN stays NaN in both buffers, so a diverged copy is seen.
 
 MAXNORM_H = r"""
 #pragma once
 #include <cmath>
-#include <vector>
-// One running max |w| per (layer, copy) slot, shared by every code object of the program.
-inline std::vector<double>& pdlf_maxbuf() { static std::vector<double> b; return b; }
-inline double pdlf_max_reset(double slot) {
-    std::vector<double>& b = pdlf_maxbuf(); size_t k = (size_t)slot;
-    if (b.size() <= k) b.resize(k + 1, 0.0);
-    b[k] = 0.0; return 0.0;
+// M (running max |w|) and S (the previous step's max, the scale), one slot per (layer, copy), shared by
+// every code object of the program: zero-initialised arrays owned by inline functions (one instance
+// per program, no initialisation guard)
+inline double* pdlf_M() { static double b[PDLF_SLOTS]; return b; }
+inline double* pdlf_S() { static double b[PDLF_SLOTS]; return b; }
+inline double pdlf_max_commit(double slot) {
+    size_t k = (size_t)slot; double m = pdlf_M()[k];
+    pdlf_S()[k] = (m == 0.0) ? 1.0 : m; pdlf_M()[k] = 0.0; return 0.0;
 }
 inline double pdlf_max_acc(double slot, double x) {
-    std::vector<double>& b = pdlf_maxbuf(); double a = std::fabs(x); size_t k = (size_t)slot;
-    if (!(a <= b[k])) b[k] = a;   // a NaN stays NaN, so a diverged copy is seen as diverged
+    size_t k = (size_t)slot; double a = std::fabs(x);
+    if (!(a <= pdlf_M()[k])) pdlf_M()[k] = a;   // a NaN stays NaN, so a diverged copy is seen as diverged
     return x;
 }
-inline double pdlf_max_get(double slot) {
-    double m = pdlf_maxbuf()[(size_t)slot];
-    return m == 0.0 ? 1.0 : m;    // the all-zero layer is left at zero
-}
+inline double pdlf_scale(double slot) { return pdlf_S()[(size_t)slot]; }
+inline double pdlf_max_peek(double slot) { double m = pdlf_M()[(size_t)slot]; return m == 0.0 ? 1.0 : m; }
 """
 
-#: cuda_standalone: the same three functions as device code.  The running maxima live in one device
-#: array shared by all kernels (brian2cuda compiles with -dc, relocatable device code): declared in the
-#: header, defined once in maxnorm_cuda.cu.  |w| >= 0, so the bit patterns of the doubles order like
-#: their values and atomicMax on them is a float max (a NaN stays above inf).
+#: cuda_standalone: the same functions as device code.  M lives in a device array of bit patterns
+#: (|w| >= 0, so the bits of the doubles order like their values and atomicMax is a float max; a NaN
+#: stays above inf), S in a device array of doubles; both shared by all kernels (brian2cuda compiles
+#: with -dc), declared here and defined once in maxnorm_cuda.cu.
 MAXNORM_CUDA_H = r"""
 #pragma once
 extern __device__ unsigned long long pdlf_maxbuf_d[];
-static __device__ __forceinline__ double pdlf_max_reset(double slot) {
-    pdlf_maxbuf_d[(int)slot] = 0ULL; return 0.0;
+extern __device__ double pdlf_scale_d[];
+static __device__ __forceinline__ double pdlf_max_commit(double slot) {
+    int k = (int)slot; double m = __longlong_as_double((long long)pdlf_maxbuf_d[k]);
+    pdlf_scale_d[k] = (m == 0.0) ? 1.0 : m; pdlf_maxbuf_d[k] = 0ULL; return 0.0;
 }
 static __device__ __forceinline__ double pdlf_max_acc(double slot, double x) {
     atomicMax(&pdlf_maxbuf_d[(int)slot], (unsigned long long)__double_as_longlong(fabs(x)));
     return x;
 }
-static __device__ __forceinline__ double pdlf_max_get(double slot) {
+static __device__ __forceinline__ double pdlf_scale(double slot) { return pdlf_scale_d[(int)slot]; }
+static __device__ __forceinline__ double pdlf_max_peek(double slot) {
     double m = __longlong_as_double((long long)pdlf_maxbuf_d[(int)slot]);
     return m == 0.0 ? 1.0 : m;
 }
 """
 MAXNORM_CUDA_CU = """#include "maxnorm_cuda.h"
 __device__ unsigned long long pdlf_maxbuf_d[{slots}];
+__device__ double pdlf_scale_d[{slots}];
 """
 
 #: Cython runtime: the buffer is a NumPy array in every code object's namespace (Brian2 hands it to
-#: the compiled code as a pointer), so all code objects of one network share it.
-MAXNORM_CYTHON = {
-    "pdlf_max_reset": """
-cdef double pdlf_max_reset(double slot):
-    global _namespacepdlf_maxbuf
-    _namespacepdlf_maxbuf[<int>slot] = 0.0
+#: the compiled code as a pointer), so all code objects of one network share it.  M: [0, n), S: [n, 2n).
+MAXNORM_CYTHON = {  # each function names the buffers under keys of its own: Brian2 declares every
+    # function's namespace arrays in the code object, and one key used by two functions is declared twice
+    "pdlf_max_commit": """
+cdef double pdlf_max_commit(double slot):
+    global _namespacepdlf_m_commit, _namespacepdlf_s_commit
+    cdef int k = <int>slot
+    cdef double m = _namespacepdlf_m_commit[k]
+    _namespacepdlf_s_commit[k] = 1.0 if m == 0.0 else m
+    _namespacepdlf_m_commit[k] = 0.0
     return 0.0
 """,
     "pdlf_max_acc": """
 cdef double pdlf_max_acc(double slot, double x):
-    global _namespacepdlf_maxbuf
+    global _namespacepdlf_m_acc
     cdef int k = <int>slot
     cdef double a = x if x >= 0 else -x
-    if not (a <= _namespacepdlf_maxbuf[k]):
-        _namespacepdlf_maxbuf[k] = a
+    if not (a <= _namespacepdlf_m_acc[k]):
+        _namespacepdlf_m_acc[k] = a
     return x
 """,
-    "pdlf_max_get": """
-cdef double pdlf_max_get(double slot):
-    global _namespacepdlf_maxbuf
-    cdef double m = _namespacepdlf_maxbuf[<int>slot]
+    "pdlf_scale": """
+cdef double pdlf_scale(double slot):
+    global _namespacepdlf_s_scale
+    return _namespacepdlf_s_scale[<int>slot]
+""",
+    "pdlf_max_peek": """
+cdef double pdlf_max_peek(double slot):
+    global _namespacepdlf_m_peek
+    cdef double m = _namespacepdlf_m_peek[<int>slot]
     return 1.0 if m == 0.0 else m
 """,
 }
+_CYTHON_KEYS = {"pdlf_max_commit": {"pdlf_m_commit": 0, "pdlf_s_commit": 1}, "pdlf_max_acc": {"pdlf_m_acc": 0},
+                "pdlf_scale": {"pdlf_s_scale": 1}, "pdlf_max_peek": {"pdlf_m_peek": 0}}
 
 
 def maxnorm_functions(backend: str, slots: int, directory: Path | None = None) -> dict:
-    """The three max functions for ``backend`` (one buffer of ``slots`` running maxima)."""
-    buf = np.zeros(slots)
+    """The E6 functions for ``backend`` (buffers M and S of ``slots`` each); ``_buffer`` holds the two
+    NumPy buffers of the runtime targets (zeroed by every reset)."""
+    buf, sbuf = np.zeros(slots), np.zeros(slots)   # M and S
 
-    def reset(slot):
-        buf[np.asarray(slot, dtype=int)] = 0.0
+    def idx(slot):
+        return np.asarray(slot, dtype=int)
+
+    def commit(slot):
+        k = idx(slot)
+        m = buf[k]
+        sbuf[k] = np.where(m == 0.0, 1.0, m)
+        buf[k] = 0.0
         return np.zeros_like(np.asarray(slot, dtype=float))
 
     def acc(slot, x):
-        np.maximum.at(buf, np.asarray(slot, dtype=int), np.abs(x))
+        np.maximum.at(buf, idx(slot), np.abs(x))
         return x
 
-    def get(slot):
-        m = buf[np.asarray(slot, dtype=int)]
+    def scale(slot):
+        return sbuf[idx(slot)]
+
+    def peek(slot):
+        m = buf[idx(slot)]
         return np.where(m == 0.0, 1.0, m)
 
     out = {}
-    for name, pyfunc, args in (("pdlf_max_reset", reset, [1]), ("pdlf_max_acc", acc, [1, 1]),
-                               ("pdlf_max_get", get, [1])):
-        f = Function(pyfunc, arg_units=args, return_unit=1, auto_vectorise=False)
+    for name, pyfunc, args in (("pdlf_max_commit", commit, [1]), ("pdlf_max_acc", acc, [1, 1]),
+                               ("pdlf_scale", scale, [1]), ("pdlf_max_peek", peek, [1])):
+        f = Function(pyfunc, arg_units=args, return_unit=1, auto_vectorise=False,
+                     stateless=name in ("pdlf_scale", "pdlf_max_peek"))  # reads only, within a pass
         f.implementations.add_implementation("cython", MAXNORM_CYTHON[name], name=name,
-                                             namespace={"pdlf_maxbuf": buf})
+                                             namespace={key: (buf, sbuf)[b] for key, b in _CYTHON_KEYS[name].items()})
         if backend == "cpp":
             f.implementations.add_implementation("cpp", "", name=name, compiler_kwds=dict(
-                headers=['"maxnorm.h"'], include_dirs=[str(directory)]))
+                headers=['"maxnorm.h"'], include_dirs=[str(directory)],
+                define_macros=[("PDLF_SLOTS", str(slots))]))
         elif backend == "cuda":
             f.implementations.add_implementation("cuda", "", name=name, compiler_kwds=dict(
                 headers=['"maxnorm_cuda.h"'], include_dirs=[str(directory)],
                 sources=[str(Path(directory) / "maxnorm_cuda.cu")]))
         out[name] = f
-    out["_buffer"] = buf
+    out["_buffer"] = (buf, sbuf)
     return out
+
+
+# --------------------------------------------------------------------------------------------------
+# cpp_standalone writes every array of the program to disk at the end of every run (for the WM default
+# shape, ~70 MB of synapse indices and weights that nobody reads).  The controller reads only its
+# monitors back: the generated _write_arrays() keeps only their arrays.
+
+def prune_result_writes(objects_cpp: Path, keep: tuple[str, ...]) -> int:
+    """Remove from the generated ``_write_arrays()`` every array whose name contains none of ``keep``;
+    returns how many were removed."""
+    import re
+    text = Path(objects_cpp).read_text()
+    start = text.find("void _write_arrays()")
+    if start < 0:
+        return 0
+    body_start = text.index("{", start) + 1
+    end = text.index("\n}\n", body_start)
+    body = text[body_start:end]
+    parts = re.split(r"(?m)^(?=[ \t]*ofstream outfile_)", body)
+    kept, removed = [parts[0]], 0
+    for part in parts[1:]:
+        name = re.match(r"\s*ofstream outfile_(\w+);", part).group(1)
+        if any(k in name for k in keep):
+            kept.append(part)
+        else:
+            removed += 1
+    Path(objects_cpp).write_text(text[:body_start] + "".join(kept) + text[end:])
+    return removed
+
+
+def lean_device_class(base):
+    """A standalone device class that writes only the results the controller reads back."""
+
+    class LeanDevice(base):
+        keep_results: tuple = ()
+
+        def generate_objects_source(self, writer, *args, **kwargs):
+            super().generate_objects_source(writer, *args, **kwargs)
+            path = Path(writer.project_dir) / "objects.cpp"
+            if self.keep_results and path.exists():
+                prune_result_writes(path, tuple(self.keep_results))
+
+    return LeanDevice
 
 
 # --------------------------------------------------------------------------------------------------
@@ -190,6 +264,65 @@ class ReferenceFamily:
         if not rule.has_discrete():
             raise ValueError(f"rule '{rule.name}' has no DISCRETE form and cannot drive the reference model")
 
+    # which layer's current is fused into its rule pass (the recurrent one: its current of the next
+    # step needs this step's weights and spikes, both at hand in the rule pass)
+    FUSED = ("rec",)
+
+    def deferred(self, c: "Controller") -> bool:
+        """Whether E6 is deferred (plastic rules); static weights are read as they are."""
+        return c.rule.plastic
+
+    def extra_equations(self, c: "Controller", coef: dict) -> dict:
+        """Equations the family adds to the groups: the fused recurrent current's accumulator and the
+        factored rule's per-neuron terms."""
+        extra = {"input": "", "hidden": "", "readout": ""}
+        if self.deferred(c) and c.recurrent:
+            extra["hidden"] += "\nI_rec_acc : 1   # sum of (raw w_rec) s_pre of the last rule pass (E6 deferred)"
+        c._factored = {l.name: self.factor(c, l.name, coef[l.name]) for l in c.layout.layers} \
+            if c.rule.plastic else {}
+        groups = {"in": ("input", "hidden"), "rec": ("hidden", "hidden"), "out": ("hidden", "readout")}
+        for layer, plan in c._factored.items():
+            if plan is not None:
+                side, terms = plan
+                group = groups[layer][0 if side == "pre" else 1]
+                extra[group] += "".join(f"\n{name} : 1" for name, _, _ in terms)
+        return extra
+
+    def factor(self, c: "Controller", layer: str, coef: dict):
+        """The rule of a layer whose coefficients are shared per neuron, as a polynomial in the operands
+        that vary per synapse: ``sum_k f_k * monomial_k`` with the f_k computed once per neuron and step.
+        (For sharing post: f_k of post and the coefficients, monomials of pre and w.)  None where the
+        coefficients are per synapse or the rule is not a polynomial in those operands."""
+        import sympy
+        from brian2.parsing.sympytools import str_to_sympy, sympy_to_str
+
+        sharing = c.layout.per_layer[layer]
+        if sharing == "synapse":
+            return None
+        side = "pre" if sharing == "pre" else "post"
+        operands = self.model.RULE_OPERANDS[layer]
+        own = {v: operands[v].rsplit("_", 1)[0] for v in ("pre", "post")}  # x_pre -> x (the group's own name)
+        expr = str_to_sympy(c.rule.discrete)
+        by_name = {str(x): x for x in expr.free_symbols}  # Brian2's symbols carry assumptions: use them
+        varying = [by_name.get(n, sympy.Symbol(n)) for n in ("post" if side == "pre" else "pre", "w")]
+        try:
+            poly = sympy.Poly(sympy.expand(expr), *varying)
+        except sympy.PolynomialError:
+            return None
+        if poly.is_zero:
+            return None
+        neuron_names = {v: own[v] for v in ("pre", "post") if v == side}
+        neuron_names.update({c_: stored.rsplit("_", 1)[0] for c_, stored in coef.items()})  # eta_in_post -> eta_in
+        terms = []
+        for k, (powers, f) in enumerate(poly.terms()):
+            name = f"pdlf_f{k}_{layer}"
+            f_text = word_substitute(sympy_to_str(f), neuron_names)
+            monomial = " * ".join([f"{operands[str(g)] if str(g) != 'w' else 'w'}**{e}" if e > 1 else
+                                   (operands[str(g)] if str(g) != 'w' else 'w')
+                                   for g, e in zip(varying, powers) if e > 0]) or "1"
+            terms.append((name, f_text, monomial))
+        return side, terms
+
     def groups(self, c: "Controller", extra: dict) -> tuple:
         m, n, N = self.model, c.name, c.N
         inp_eqs = m.INPUT_EQS + extra["input"]
@@ -198,6 +331,11 @@ class ReferenceFamily:
             inp.run_regularly("x = stimulus(t, i)", when="start", name=f"{n}_input_set")
         hid = NeuronGroup(N * c.n_hidden, m.HIDDEN_EQS + extra["hidden"], dt=STEP, order=0, name=f"{n}_hidden",
                           namespace=c.namespace)
+        if self.deferred(c) and c.recurrent:
+            # the recurrent current of this step, accumulated in the last rule pass from the raw weights
+            k = [l.name for l in c.layout.layers].index("rec")
+            hid.run_regularly(f"I_rec = I_rec_acc / pdlf_scale({k * N} + copy)\nI_rec_acc = 0", when="groups",
+                              order=-1, name=f"{n}_hidden_rec_current")
         # the summed currents run in 'groups' at order -1, before this block (E1-E3)
         hid.run_regularly(m.HIDDEN_STEP, when="groups", order=0, name=f"{n}_hidden_step")
         # the readout's summed variable runs at order 1, after the hidden step (E4)
@@ -211,6 +349,11 @@ class ReferenceFamily:
     def synapses(self, c: "Controller", k: int, layer: str, src, tgt, extra_model: str, coef: dict):
         m = self.model
         current = {"in": m.CURRENT_FF, "rec": m.CURRENT_REC, "out": m.CURRENT_OUT}[layer]
+        if self.deferred(c):
+            if layer in self.FUSED:
+                current = ""  # accumulated by the rule pass (plasticity below)
+            else:  # the stored weights are raw: the current reads them divided by the copy's scale
+                current = word_substitute(current, {"w": f"(w / pdlf_scale({k * c.N} + copy_post))"})
         lines = ["w : 1", current, extra_model]
         if c.lesion:
             lines.append("intact : 1 (constant)   # 0: a synapse of a blocked neuron (no updates)")
@@ -219,27 +362,45 @@ class ReferenceFamily:
         return syn
 
     def plasticity(self, c: "Controller", k: int, layer: str, syn, coef: dict) -> list:
-        """The rule (E5 + the first half of E6) and the division by the copy's max (E6)."""
+        """E5 and E6 in one pass over the layer's synapses: read the weight as normalised by the previous
+        step's max (E6 deferred), add the rule's increment (factored where the coefficients are shared),
+        accumulate this step's max and, for the recurrent layer, the next step's current."""
         rule = c.rule
         if not rule.plastic:
             return []
-        inc = word_substitute(rule.substituted("DISCRETE", self.model.RULE_OPERANDS[layer]), coef)
+        plan = c._factored.get(layer)
+        if plan is None:
+            inc = word_substitute(rule.substituted("DISCRETE", self.model.RULE_OPERANDS[layer]), coef)
+        else:
+            side, terms = plan
+            group = syn.source if side == "pre" else syn.target
+            group.run_regularly("\n".join(f"{name} = {f}" for name, f, _ in terms), when="synapses", order=-1,
+                                name=f"{c.name}_rule_terms_{layer}")
+            inc = " + ".join(f"{name}_{side} * {mono}" if mono != "1" else f"{name}_{side}" for name, _, mono in terms)
         if c.lesion:
             inc = f"intact * ({inc})"
         slot = f"{k * c.N} + copy_post"
-        syn.run_regularly(f"w = pdlf_max_acc({slot}, w + ({inc}))", when="synapses", order=k,
-                          name=f"{c.name}_rule_{layer}")
-        syn.run_regularly(f"w = w / pdlf_max_get({slot})", when="end", order=0, name=f"{c.name}_normalise_{layer}")
+        code = [f"w = pdlf_max_acc({slot}, w / pdlf_scale({slot}) + ({inc}))"]
+        if layer in self.FUSED:
+            code.append("I_rec_acc_post += w * s_pre")
+        syn.run_regularly("\n".join(code), when="synapses", order=k, name=f"{c.name}_rule_{layer}")
         return []
 
     def normalisation(self, c: "Controller") -> list:
-        """The per-step reset of E6's running maxima (one slot per layer and copy)."""
+        """E6's scale for this step (the max of the last step's raw weights), one slot per layer and copy,
+        committed at the start of every step; with recording, also the max after this step's rule."""
         if not c.rule.plastic:
             return []
         n_layers = len(c.layout.layers)
-        copies = NeuronGroup(c.N, "r : 1", dt=STEP, name=f"{c.name}_copies", namespace=c.namespace)
-        resets = " + ".join(f"pdlf_max_reset({k * c.N} + i)" for k in range(n_layers))
-        copies.run_regularly(f"r = {resets}", when="start", order=1, name=f"{c.name}_max_reset")
+        eqs = "".join(f"r_{l.name} : 1\nm_{l.name} : 1\n" for l in c.layout.layers)
+        copies = NeuronGroup(c.N, eqs, dt=STEP, name=f"{c.name}_copies", namespace=c.namespace)
+        commits = "\n".join(f"r_{l.name} = pdlf_max_commit({k * c.N} + i)" for k, l in enumerate(c.layout.layers))
+        copies.run_regularly(commits, when="start", order=1, name=f"{c.name}_max_commit")
+        if c.record:  # the normaliser of each layer after this step's rule: recorded weights are raw / m
+            copies.run_regularly("\n".join(f"m_{l.name} = pdlf_max_peek({k * c.N} + i)"
+                                           for k, l in enumerate(c.layout.layers)),
+                                 when="end", order=5, name=f"{c.name}_max_peek")
+        c.copies = copies
         return [copies]
 
     def namespace_functions(self, c: "Controller") -> dict:
@@ -263,7 +424,20 @@ class ReferenceFamily:
         for layer, syn in c.synapses.items():
             mons[f"w_{layer}"] = StateMonitor(syn, "w", record=c.synapse_indices(layer), when="end", order=10,
                                               name=f"{c.name}_mon_w_{layer}")
+        if self.deferred(c):
+            mons["scale"] = StateMonitor(c.copies, [f"m_{l.name}" for l in c.layout.layers], record=True,
+                                         when="end", order=10, name=f"{c.name}_mon_scale")
         return mons
+
+    def weights_now(self, c: "Controller", layer: str) -> np.ndarray:
+        """(P, B, n_pre, n_post) normalised weights of the last step (runtime; the stored ones are raw)."""
+        raw = c.synapse_array(layer)
+        if not self.deferred(c):
+            return raw.copy()
+        k = [l.name for l in c.layout.layers].index(layer)
+        m = c._maxbuf[0][k * c.N:(k + 1) * c.N].copy()
+        m[m == 0] = 1.0
+        return raw / m.reshape(c.P, c.B, 1, 1)
 
     def closed_loop_operation(self, c: "Controller"):
         # after the rule and E6: read a_t, step the environments, write x_{t+1}
@@ -547,6 +721,9 @@ class Controller:
             self.namespace["stimulus"] = self.stimulus
         coef, group_eqs, syn_eqs = self._coefficient_plan()
         self._coef_names = coef
+        if hasattr(fam, "extra_equations"):
+            for group, text in fam.extra_equations(self, coef).items():
+                group_eqs[group] += text
         self.inp, self.hid, self.out = fam.groups(self, group_eqs)
         self.hid.copy = np.repeat(np.arange(N), self.n_hidden)
         self.out.copy = np.repeat(np.arange(N), self.n_out)
@@ -561,7 +738,7 @@ class Controller:
             syn = fam.synapses(self, k, l.name, src, tgt, syn_eqs[l.name], coef[l.name])
             # block-diagonal, generated by Brian2 (no index arrays): copy i // n_pre of the source
             # connects to the same copy's n_post targets, in the order of block_diagonal()
-            syn.connect(j=f"(i // {l.n_pre}) * {l.n_post} + k for k in range({l.n_post})")
+            syn.connect(j=f"(i // {l.n_pre}) * {l.n_post} + k for k in range({l.n_post})", namespace={})
             if self.lesion:
                 syn.intact = 1.0
             self.synapses[l.name] = syn
@@ -583,7 +760,7 @@ class Controller:
             objects.append(self.readout_monitor)
         self.monitors = fam.record_monitors(self) if self.record else {}
         objects += list(self.monitors.values())
-        self.net = Network(*objects, name=f"{n}_network")
+        self.net = (Network if self.standalone else ReusingNetwork)(*objects, name=f"{n}_network")
         if self.model == "bio" and not self.standalone:  # the state wipe_activity() returns the neurons to
             self._hidden_rest = {v: self.hid.variables[v].get_value().copy() for v in fam.neuron.initial}
 
@@ -601,13 +778,17 @@ class Controller:
             (self.directory / "maxnorm_cuda.cu").write_text(MAXNORM_CUDA_CU.format(slots=slots))
             device_class = backends.cuda_device_class()
         else:
-            from brian2.devices.cpp_standalone.device import CPPStandaloneDevice as device_class
+            from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
+            device_class = lean_device_class(CPPStandaloneDevice)
         # a fresh device object per controller: Brian2's standalone device is otherwise a process-wide
         # singleton that holds one built project, and several shapes may live in one process
         set_device(device_class(), build_on_run=False, directory=str(self.directory / "code"))
         self.device = get_device()
         try:
             self._build()
+            # the monitors, and the neurons' (small) state, which Brian2 checks for NaN after every run
+            self.device.keep_results = tuple([self.readout_monitor.name] + [m.name for m in self.monitors.values()]
+                                             + [f"_array_{g.name}_" for g in (self.inp, self.hid, self.out)])
             self.net.run(self.family.run_duration(self, self.n_steps), namespace=self.namespace)
             self.device.build(directory=str(self.directory / "code"), compile=self.compile, run=False)
         finally:
@@ -661,6 +842,9 @@ class Controller:
     def reset(self, rng=None):
         """Back to the initial state (weights, neurons, traces, monitors, t = 0)."""
         self._reset_plan.restore()
+        if self._maxbuf is not None:
+            for b in self._maxbuf:
+                b[:] = 0.0
         for layer, w in self.initial_weight_arrays(rng).items():
             self.synapses[layer].variables["w"].get_value()[:] = w
 
@@ -701,17 +885,27 @@ class Controller:
         l = next(x for x in self.layout.layers if x.name == layer)
         return np.arange(self.N * l.n_pre * l.n_post)
 
+    def weights(self, layer: str) -> np.ndarray:
+        """(P, B, n_pre, n_post) weights as the model defines them (normalised by E6 in the reference
+        model, whose stored weights are raw; see :func:`maxnorm_functions`), a copy (runtime)."""
+        fam = self.family
+        return fam.weights_now(self, layer) if hasattr(fam, "weights_now") else self.synapse_array(layer).copy()
+
     def synapse_array(self, layer: str, var: str = "w") -> np.ndarray:
-        """Live (P, B, n_pre, n_post) view of a synaptic variable (runtime)."""
+        """Live (P, B, n_pre, n_post) view of a synaptic variable (runtime).  For the reference
+        model's plastic weights this is the raw storage: use :meth:`weights` for E6's weights."""
         l = next(x for x in self.layout.layers if x.name == layer)
         return self.synapses[layer].variables[var].get_value().reshape(self.P, self.B, l.n_pre, l.n_post)
 
     def finite_weights(self) -> np.ndarray:
-        """(P, B): True where every weight of the copy is finite (False: the rule diverged)."""
+        """(P, B): True where every weight of the copy is finite (False: the rule diverged).  Runtime
+        only: a standalone run writes back its monitors, not its weights (a diverged copy shows up as
+        a non-finite readout there)."""
+        if self.standalone:
+            raise RuntimeError("finite_weights() reads the weights, which standalone runs do not write back")
         ok = np.ones(self.N, dtype=bool)
         for syn in self.synapses.values():
-            w = np.asarray(syn.w[:] if self.standalone else syn.variables["w"].get_value())
-            ok &= np.all(np.isfinite(w.reshape(self.N, -1)), axis=1)
+            ok &= np.all(np.isfinite(syn.variables["w"].get_value().reshape(self.N, -1)), axis=1)
         return ok.reshape(self.P, self.B)
 
     # ------------------------------------------------------------------ evaluation
@@ -783,8 +977,9 @@ class Controller:
             raise RuntimeError("build the network with record=True to record weights and spikes")
         T = self.n_steps
         out = {}
+        scale = self.monitors.get("scale")
         for key, mon in self.monitors.items():
-            if not isinstance(mon, StateMonitor):
+            if not isinstance(mon, StateMonitor) or key == "scale":
                 continue
             var = key.split("_")[0]
             values = np.asarray(getattr(mon, var)).T
@@ -793,9 +988,36 @@ class Controller:
             if key.startswith("w_"):
                 l = next(x for x in self.layout.layers if x.name == key[2:])
                 out[key] = values.reshape(T, self.P, self.B, l.n_pre, l.n_post)
+                if scale is not None:  # stored raw: normalised by the step's max (E6)
+                    m = np.asarray(getattr(scale, f"m_{l.name}")).T.reshape(T, self.P, self.B, 1, 1)
+                    out[key] = out[key] / m
             else:
                 out[key] = values.reshape(T, self.P, self.B, self.n_hidden)
         return out
+
+
+class ReusingNetwork(Network):
+    """Brian2's ``Network``, whose code objects are generated once, at the first run.
+
+    Brian2's runtime device regenerates every code object at every ``run()`` (resolving names,
+    checking units, hashing namespaces: a third of a WM evaluation at the default shape).  A batched
+    controller runs the same network with new values in the same arrays, so after the first run this
+    only runs the code objects' own ``before_run`` blocks (spike queues), as Brian2 does next.  A
+    network whose structure or namespace changes between runs must not be a ReusingNetwork."""
+
+    _prepared = False
+
+    def before_run(self, run_namespace):
+        if not self._prepared:
+            super().before_run(run_namespace)
+            self._prepared = True
+            return
+        from brian2.core.base import BrianObject
+        self._stopped = False
+        Network._globally_stopped = False
+        for obj in self.sorted_objects:
+            if obj.active:
+                BrianObject.before_run(obj, run_namespace)
 
 
 class _ResetPlan:

@@ -13,13 +13,17 @@ def random_genomes(layout, P, rng, scale=0.6):
     return rng.normal(0, scale, size=(P, layout.size))
 
 
-@pytest.mark.parametrize("backend", ["cython", "numpy"])
-@pytest.mark.parametrize("recurrent", [False, True])
-def test_matches_numpy_e1_e6(backend, recurrent):
+@pytest.mark.parametrize("backend,recurrent,sharing", [
+    ("cython", False, "synapse"), ("cython", True, "synapse"), ("numpy", False, "synapse"),
+    ("numpy", True, "synapse"),
+    # shared rules are factored into per-neuron terms (builder.ReferenceFamily.factor)
+    ("cython", True, "post"), ("cython", True, "pre"), ("cython", True, "layer"), ("numpy", True, "post"),
+    ("cython", True, "post,out=synapse")])
+def test_matches_numpy_e1_e6(backend, recurrent, sharing):
     rng = np.random.default_rng(1)
     P, B = 3, 2
     net = Controller("reference", load_rule("scp+pdp"), N_IN, H, N_OUT, P, B, T, recurrent=recurrent,
-                           backend=backend, record=True)
+                     backend=backend, record=True, sharing=sharing)
     genomes = random_genomes(net.layout, P, rng)
     x = rng.normal(0, 1.5, size=(T, P, B, N_IN))
     a = net.run_open_loop(genomes, x)
