@@ -65,16 +65,34 @@ def _scores(task, readout, bits):
     return float(acc[0]), per_position
 
 
+def _trajectory_monitors(net, n_per_layer=3, dt_ms=5.0):
+    """Monitors of a few synapses of every layer of copy 1 (biological model: every 5 ms)."""
+    from brian2 import StateMonitor, ms
+    mons = {}
+    for l in net.layout.layers:
+        first = 1 * l.n_pre * l.n_post  # copy 1 (copy 0 sees the all-zero sequence)
+        idx = first + np.linspace(0, l.n_pre * l.n_post - 1, n_per_layer).astype(int)
+        dt = dt_ms * ms if net.model == "bio" else net.step
+        mons[l.name] = (StateMonitor(net.synapses[l.name], "w", record=idx, dt=dt, when="end",
+                                     name=f"{net.name}_traj_{l.name}"), idx - first, l)
+        net.net.add(mons[l.name][0])
+    return mons
+
+
 def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0):
+    from .common import progress
     out = out_dir or output_dir(run_dir, NAME)
     agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
     rng = np.random.default_rng(seed)
     plastic = agents[0]
-    task, net = _network(plastic, examples + 1, record=True)
-    bits = np.vstack([np.zeros((1, task.length), dtype=int), rng.integers(0, 2, (examples, task.length))])
-    net.run_open_loop(plastic.centre[None], task.inputs(bits)[:, None], np.random.default_rng(0))
-    end_delay = task.length + task.latency - 1                # last step before the recall cue
     bio = plastic.cfg.model == "bio"
+    progress(f"wm-probe: recording {examples} example sequences (and the all-zero one)")
+    task, net = _network(plastic, examples + 1, record=True)
+    traj = _trajectory_monitors(net)
+    bits = np.vstack([np.zeros((1, task.length), dtype=int), rng.integers(0, 2, (examples, task.length))])
+    readout = net.run_open_loop(plastic.centre[None], task.inputs(bits)[:, None], np.random.default_rng(0))
+    L, D = task.length, task.latency
+    end_sample, end_delay = L - 1, L + D - 1                  # last step of the sample, of the delay
     rec = net.recorded()
     w = {k: v[end_delay, 0] for k, v in rec.items() if k.startswith("w_")}   # (B, n_pre, n_post)
     diffs = {k: v[1:] - v[:1] for k, v in w.items()}
@@ -84,28 +102,93 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0)
     iu = np.triu_indices(examples, 1)
     corr = float(np.corrcoef(wdist[iu], hdist[iu])[0, 1]) if examples > 2 and wdist[iu].std() > 0 else None
     plt = pyplot()
-    layer = "w_in"
-    fig, axes = plt.subplots(1, examples, figsize=(1.8 * examples, 2.2), dpi=120, squeeze=False)
-    vmax = np.abs(diffs[layer]).max() or 1.0
+    step_ms = float(net.step / _ms()) if bio else 1.0
+    unit = "ms" if bio else "steps"
+    wlabel = "w (dimensionless)" if bio else "w (E6-normalised, dimensionless)"
+
+    # 1. weights of every layer at the end of the sample and of the delay (copy 1), with colour bars
+    layers = [k for k in rec if k.startswith("w_")]
+    fig, axes = plt.subplots(2, len(layers), figsize=(4 * len(layers), 6.4), dpi=120, squeeze=False)
+    for col, key in enumerate(layers):
+        for row, (when, t) in enumerate((("end of the sample", end_sample), ("end of the delay", end_delay))):
+            m = rec[key][t, 0, 1]
+            vmax = np.abs(rec[key][[end_sample, end_delay], 0, 1]).max() or 1.0
+            im = axes[row, col].imshow(m.T, cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="auto",
+                                       interpolation="nearest")
+            axes[row, col].set_xlabel("presynaptic neuron" + (" (input: 2 per channel, +/-)" if bio and key == "w_in"
+                                                              else ""), fontsize=9)
+            axes[row, col].set_ylabel("postsynaptic neuron", fontsize=9)
+            axes[row, col].set_title(f"{key[2:]} layer, {when} (t = {(t + 1) * step_ms:g} {unit})", fontsize=9)
+            fig.colorbar(im, ax=axes[row, col]).set_label(wlabel, fontsize=8)
+    fig.suptitle(f"weights after the sequence {''.join(map(str, bits[1]))}", fontsize=10)
+    fig.tight_layout(); fig.savefig(out / "weights_by_layer.png"); plt.close(fig)
+    fig, axes = plt.subplots(1, examples, figsize=(2.4 * examples, 2.8), dpi=120, squeeze=False)
+    vmax = np.abs(diffs["w_in"]).max() or 1.0
     for k in range(examples):
-        axes[0, k].imshow(diffs[layer][k], cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="auto")
-        axes[0, k].set_title("".join(map(str, bits[k + 1])), fontsize=7)
-        axes[0, k].set_xticks([]); axes[0, k].set_yticks([])
-    fig.suptitle("W_in at the end of the delay minus W_in after 00000000", fontsize=8)
-    fig.tight_layout(); fig.savefig(out / "weights.png"); plt.close(fig)
-    # activity per phase (copy 1..)
-    L, D = task.length, task.latency
+        im = axes[0, k].imshow(diffs["w_in"][k].T, cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="auto")
+        axes[0, k].set_title("".join(map(str, bits[k + 1])), fontsize=8)
+        axes[0, k].set_xlabel("input neuron", fontsize=8)
+        axes[0, k].set_ylabel("hidden neuron" if k == 0 else "", fontsize=8)
+    fig.colorbar(im, ax=list(axes[0]), shrink=0.8).set_label("dW (dimensionless)", fontsize=8)
+    fig.suptitle(f"W_in at the end of the delay minus W_in after {'0' * task.length}", fontsize=9)
+    fig.savefig(out / "weights.png"); plt.close(fig)
+
+    # 2. the trajectory of a few synapses over the trial (time in s for the biological model)
+    fig, axes = plt.subplots(1, len(traj), figsize=(4 * len(traj), 3), dpi=120, squeeze=False)
+    for col, (name, (mon, idx, l)) in enumerate(traj.items()):
+        t = np.asarray(mon.t / _ms()) / (1000.0 if bio else 1.0)
+        values = np.asarray(mon.w)
+        if not bio and "scale" in net.monitors:  # the reference model stores raw weights (E6 deferred)
+            m = np.asarray(getattr(net.monitors["scale"], f"m_{name}"))[1]
+            values = values / m[None, :len(t)]
+        for k, v in zip(idx, values):
+            axes[0, col].plot(t, v, lw=1, label=f"{name}[{k // l.n_post},{k % l.n_post}]")
+        for edge in (L, L + D):
+            axes[0, col].axvline(edge * step_ms / (1000.0 if bio else 1.0), color="k", ls=":", lw=0.8)
+        axes[0, col].set_xlabel("time (s)" if bio else "time (steps)")
+        axes[0, col].set_ylabel("w (dimensionless)")
+        axes[0, col].set_title(f"{name} layer: sample | delay | recall", fontsize=9)
+        axes[0, col].legend(fontsize=6)
+    fig.tight_layout(); fig.savefig(out / "synapse_trajectories.png"); plt.close(fig)
+
+    # 3. activity per phase: raster (time in ms) and rates in Hz (biological model)
     phases = {"sample": slice(0, L), "delay": slice(L, L + D), "recall": slice(L + D, task.n_steps)}
     if bio:
         spikes = net.monitors["hidden_spikes"]
-        from brian2 import ms
-        t_ms = np.asarray(spikes.t / ms)
-        step_ms = float(net.step / ms)
+        t_ms, idx = np.asarray(spikes.t / _ms()), np.asarray(spikes.i)
         n = net.N * net.n_hidden
         activity = {ph: {"rate_hz": float(((t_ms >= sl.start * step_ms) & (t_ms < sl.stop * step_ms)).sum()
                                             / n / ((sl.stop - sl.start) * step_ms / 1000.0))
                          if sl.stop > sl.start else None, "phase_ms": [sl.start * step_ms, sl.stop * step_ms]}
                     for ph, sl in phases.items()}
+        inp = net.monitors["input_spikes"]
+        ti, ii = np.asarray(inp.t / _ms()), np.asarray(inp.i)
+        fig, axes = plt.subplots(3, 1, figsize=(9, 7), dpi=120, sharex=True,
+                                 gridspec_kw={"height_ratios": [1, 2.5, 1.2]})
+        own_in = (ii >= 2 * net.n_in) & (ii < 4 * net.n_in)           # copy 1's input neurons
+        axes[0].plot(ti[own_in], ii[own_in] - 2 * net.n_in, "|", ms=4, color="tab:green")
+        axes[0].set_ylabel("input neuron"); axes[0].set_yticks(range(2 * net.n_in))
+        axes[0].set_yticklabels([f"{c}{s}" for c in ("bit", "flag", "cue") for s in ("+", "-")], fontsize=7)
+        own = (idx >= net.n_hidden) & (idx < 2 * net.n_hidden)
+        axes[1].plot(t_ms[own], idx[own] - net.n_hidden, "|", ms=3, color="k")
+        axes[1].set_ylabel("hidden neuron")
+        y = readout[:, 0, 1, 0]
+        axes[2].plot((np.arange(task.n_steps) + 1) * step_ms, y, "o-", ms=3, lw=1, color="tab:red")
+        axes[2].axhline(0, color="k", lw=0.5)
+        axes[2].set_ylabel("readout y\n(end of each stimulus)")
+        axes[2].set_xlabel("time (ms)")
+        for ax in axes:
+            for ph, sl, colour in (("sample", phases["sample"], "tab:blue"), ("recall", phases["recall"], "tab:orange")):
+                ax.axvspan(sl.start * step_ms, sl.stop * step_ms, color=colour, alpha=0.08)
+        axes[0].set_title(f"copy 1, sequence {''.join(map(str, bits[1]))}: sample (blue), delay "
+                          f"({D * step_ms:g} ms), recall (orange)", fontsize=9)
+        fig.tight_layout(); fig.savefig(out / "raster.png"); plt.close(fig)
+        fig, ax = plt.subplots(figsize=(4.5, 3.2), dpi=120)
+        names = list(activity)
+        ax.bar(names, [activity[k]["rate_hz"] or 0.0 for k in names], color=["tab:blue", "0.5", "tab:orange"])
+        ax.set_ylabel("hidden firing rate (Hz)"); ax.set_xlabel("phase")
+        ax.set_title(f"mean over {net.N} copies x {net.n_hidden} neurons", fontsize=8)
+        fig.tight_layout(); fig.savefig(out / "rates.png"); plt.close(fig)
     else:
         activity = {ph: {"spike_rate": float(np.abs(rec["s"][sl]).mean()) if sl.stop > sl.start else None,
                          "trace": float(np.abs(rec["tr"][sl]).mean()) if sl.stop > sl.start else None}
@@ -116,6 +199,7 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0)
     test_bits = rng.integers(0, 2, (sequences, task.length))
     zeroing, rows, positions = {}, [], []
     for agent in agents:
+        progress(f"wm-probe: {agent.label}: recall of {sequences} sequences, intact and with the delay wiped")
         (a, pos_a), (z, pos_z) = recall(agent, test_bits), recall(agent, test_bits, zero_delay=True)
         zeroing[agent.label] = {"plastic": agent.plastic, "accuracy": a, "accuracy_zeroed_delay": z,
                                 "per_position": pos_a, "per_position_zeroed_delay": pos_z}
@@ -128,7 +212,7 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0)
     for agent, colour in zip(agents, ["tab:red", "tab:blue"]):
         z = zeroing[agent.label]
         ax.plot(z["per_position"], "o-", color=colour, label=f"{agent.label}")
-        ax.plot(z["per_position_zeroed_delay"], "o:", color=colour, label=f"{agent.label}, delay zeroed")
+        ax.plot(z["per_position_zeroed_delay"], "o:", color=colour, label=f"{agent.label}, delay wiped")
     ax.axhline(0.5, color="k", ls=":", lw=1)
     ax.set_xlabel("serial position (recall step)"); ax.set_ylabel("recall accuracy")
     ax.set_ylim(0.3, 1.02); ax.legend(fontsize=6)
@@ -136,7 +220,7 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0)
     fig, ax = plt.subplots(figsize=(4, 3), dpi=120)
     xs = np.arange(len(rows))
     ax.bar(xs - 0.2, [r["accuracy"] for r in rows], 0.4, label="intact")
-    ax.bar(xs + 0.2, [r["accuracy_zeroed_delay"] for r in rows], 0.4, label="membranes/traces zeroed in delay")
+    ax.bar(xs + 0.2, [r["accuracy_zeroed_delay"] for r in rows], 0.4, label="activity wiped in the delay")
     ax.axhline(0.5, color="k", ls=":", lw=1)
     ax.set_xticks(xs, [r["agent"] for r in rows], fontsize=6)
     ax.set_ylabel("recall accuracy"); ax.legend(fontsize=6)
@@ -144,4 +228,12 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0)
     return write_summary(out, {"examples": bits[1:].tolist(), "mean_abs_weight_difference":
                                {k: np.abs(d).mean(axis=(1, 2)) for k, d in diffs.items()},
                                "weight_vs_hamming_correlation": corr, "zeroing": zeroing,
-                               "activity_per_phase": activity, "sequences": sequences})
+                               "activity_per_phase": activity, "sequences": sequences,
+                               "figures": ["weights_by_layer.png", "weights.png", "synapse_trajectories.png",
+                                           "serial_position.png", "zeroing.png"]
+                               + (["raster.png", "rates.png"] if bio else [])})
+
+
+def _ms():
+    from brian2 import ms
+    return ms

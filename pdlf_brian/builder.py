@@ -509,7 +509,9 @@ class BioFamily:
         if rule.equations:
             model += "\n" + word_substitute(rule.equations.strip(), coef)
         operands = dict(m.RULE_OPERANDS[layer], **coef)
-        on_pre = [self.neuron.transmit if layer != "out" else m.READOUT_TRANSMIT]
+        on_pre = [word_substitute(l.strip(), operands) for l in (rule.before_transmit or "").strip().splitlines()
+                  if l.strip()]
+        on_pre.append(self.transmit(rule, layer, coef))
         on_post = []
         if rule.plastic:
             inc = rule.substituted("ON_PRE", operands)
@@ -526,6 +528,16 @@ class BioFamily:
         if layer != "out":
             on_post.append("apost += 1")
         return {"model": model, "on_pre": "\n".join(on_pre), "on_post": "\n".join(on_post) or None}
+
+    def transmit(self, rule: Rule, layer: str, coef: dict) -> str:
+        """What a presynaptic spike does to its target: the neuron's TRANSMIT (the readout's for the
+        output layer), with the rule's EFFICACY in place of w where the rule has short-term plasticity."""
+        m = self.model
+        line = self.neuron.transmit if layer != "out" else m.READOUT_TRANSMIT
+        if rule.efficacy is not None:
+            eff = word_substitute(rule.efficacy, dict(m.RULE_OPERANDS[layer], **coef))
+            line = word_substitute(line, {"w": f"({eff})"})
+        return line
 
     def synapses(self, c: "Controller", k: int, layer: str, src, tgt, extra_model: str, coef: dict):
         code = self.synapse_strings(c.rule, layer, extra_model, coef)

@@ -27,6 +27,10 @@ TASK_DEFAULTS = {
     # one rule per synapse (the paper)
     "rl": {"topology": "ff", "generations": 100, "hidden": 32, "sharing": "synapse", "pop": 32},
 }
+#: the biological model on the WM task: the input layer's rule per presynaptic input neuron.  With one
+#: rule per postsynaptic neuron and zero initial weights, the push-pull input pair makes the network
+#: unable to tell a sequence from its complement (tests/test_bio_wm.py, docs/results.md)
+BIO_WM_DEFAULTS = {"sharing": "post,in=pre"}
 MODELS = ("reference", "bio")
 TOPOLOGIES = ("ff", "rec")
 
@@ -91,7 +95,10 @@ class Config:
         if not isinstance(self.task, str):
             raise ConfigError(f"config key 'task': must be a string, got {self.task!r}")
         choose("task", TASKS)
-        for key, value in TASK_DEFAULTS["wm" if self.task == "wm" else "rl"].items():
+        defaults = dict(TASK_DEFAULTS["wm" if self.task == "wm" else "rl"])
+        if self.task == "wm" and self.model == "bio":
+            defaults.update(BIO_WM_DEFAULTS)
+        for key, value in defaults.items():
             if getattr(self, key) is None:
                 setattr(self, key, value)
         for key in ("model", "rule", "sharing", "backend", "action_bounds", "actuators", "neuron"):

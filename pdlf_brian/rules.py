@@ -65,6 +65,10 @@ class Rule:
     #: biological model only: statements run after the weight increment at a pre/post spike
     pre_updates: str | None = None
     post_updates: str | None = None
+    #: biological model only, short-term plasticity: statements run at a presynaptic spike before the
+    #: transmission (facilitation), and the efficacy the spike transmits instead of w (e.g. w * u * x)
+    before_transmit: str | None = None
+    efficacy: str | None = None
     #: constants (with units) the rule's strings use
     namespace: dict = field(default_factory=dict, compare=False, hash=False)
     #: the initial weights the rule's paper used (pdlf_brian.weights), None: all zero
@@ -85,7 +89,8 @@ class Rule:
         return self.static or self.discrete is not None
 
     def has_events(self) -> bool:
-        return self.static or any(f is not None for f in (self.on_pre, self.on_post, self.drift))
+        return self.static or any(f is not None for f in (self.on_pre, self.on_post, self.drift,
+                                                          self.efficacy, self.before_transmit))
 
     def substituted(self, form: str, operands: dict[str, str]) -> str | None:
         """The expression of ``form`` with its operands renamed (``pre`` -> ``x_pre``...)."""
@@ -181,7 +186,7 @@ def rule_from_module(module, check: bool = True) -> Rule:
             raise RuleError(f"{where}: {form} must be a string expression or None")
         forms[form.lower()] = expr
     extra = {}
-    for key in ("EQUATIONS", "PRE_UPDATES", "POST_UPDATES"):
+    for key in ("EQUATIONS", "PRE_UPDATES", "POST_UPDATES", "BEFORE_TRANSMIT", "EFFICACY"):
         value = getattr(module, key, None)
         if value is not None and not isinstance(value, str):
             raise RuleError(f"{where}: {key} must be a string or None")
@@ -226,7 +231,7 @@ def _problems(rule: Rule) -> list[str]:
             return [f"{where}: a STATIC rule has exactly one coefficient, 'w' (the weights)"]
         return []
     if not rule.has_discrete() and not rule.has_events():
-        return [f"{where}: gives none of {', '.join(FORMS)}"]
+        return [f"{where}: gives none of {', '.join(FORMS)} (or EFFICACY / BEFORE_TRANSMIT)"]
     from brian2.parsing.sympytools import str_to_sympy
 
     found, used, parsed = [], set(), []
@@ -250,7 +255,12 @@ def _problems(rule: Rule) -> list[str]:
                 - known_bio - _BUILTINS - _UNITS - {"t", "dt", "tau_apre", "tau_apost"}
             if unknown:
                 found.append(f"{where}: EQUATIONS, '{eq.varname}': unknown identifier(s) {', '.join(sorted(unknown))}")
-    for key in ("PRE_UPDATES", "POST_UPDATES"):
+    if rule.efficacy is not None:
+        unknown = get_identifiers(rule.efficacy) - known_bio - _BUILTINS - _UNITS
+        if unknown:
+            found.append(f"{where}: EFFICACY = {_quote(rule.efficacy)}: unknown identifier(s) {', '.join(sorted(unknown))}")
+        used |= get_identifiers(rule.efficacy)
+    for key in ("PRE_UPDATES", "POST_UPDATES", "BEFORE_TRANSMIT"):
         code = getattr(rule, key.lower())
         if not code:
             continue
@@ -361,7 +371,8 @@ def flatten(rule: Rule, header: bool = True) -> str:
               f"NAME = {rule.name!r}", f"COEFFICIENTS = {tuple(rule.coefficients)!r}"]
     if rule.static:
         lines.append("STATIC = True")
-    for key in ("discrete", "on_pre", "on_post", "drift", "equations", "pre_updates", "post_updates"):
+    for key in ("discrete", "on_pre", "on_post", "drift", "equations", "pre_updates", "post_updates",
+                "before_transmit", "efficacy"):
         value = getattr(rule, key)
         if value is not None:
             lines.append(f"{key.upper()} = {value!r}")

@@ -39,8 +39,9 @@ def _forced_spikes_run(rule: Rule, coefficients: dict, n: int, pre_idx, pre_ms, 
     # controller, and Brian2 generates the same kind of pathway code (with the NumPy target, a pathway
     # that writes no postsynaptic variable evaluates the rule's subexpressions of event-driven
     # variables, as BCM's threshold, before their update: a different, not the network's, result)
-    target, _, expr = nrn.transmit.partition("+=")
-    on_pre = code["on_pre"].replace(nrn.transmit, f"{target.strip()} += 0 * ({expr.strip()})")
+    line = family.transmit(rule, "in", {c: c for c in rule.coefficients})
+    target, _, expr = line.partition("+=")
+    on_pre = code["on_pre"].replace(line, f"{target.strip()} += 0 * ({expr.strip()})")
     syn = Synapses(pre, post, code["model"], on_pre=on_pre, on_post=code["on_post"], namespace=ns)
     syn.connect(j="i")
     for c, v in coefficients.items():

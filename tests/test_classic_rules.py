@@ -76,3 +76,43 @@ def test_classic_rules_train_on_the_bio_model_only():
         Config(rule=name, model="bio").validate()
         with pytest.raises(ConfigError, match="no DISCRETE form"):
             Config(rule=name, model="reference").validate()
+
+
+def test_stp_efficacies_follow_tsodyks_markram_in_mongillo_order():
+    """A regular presynaptic train through one synapse of the package's code: the membrane jumps are
+    w_scale * w * u * x with u updated first (u += U (1 - u)), then x -= u x, relaxing in between."""
+    from brian2 import Network, NeuronGroup, SpikeGeneratorGroup, StateMonitor, Synapses, defaultclock, ms
+    from pdlf_brian.builder import BioFamily
+    rule = load_rule("stp")
+    fam = BioFamily()
+    k = dict(k_U=np.log(1.5), k_F=0.0, k_D=np.log(0.5))  # U = 0.3, tau_F = 1.5 s, tau_D = 0.1 s
+    ns = dict(fam.namespace, **rule.namespace)
+    ns["tau_m"] = 1e9 * ms  # no leak: the membrane sums the jumps
+    times = np.array([10.0, 30.0, 50.0, 70.0, 300.0, 320.0])
+    pre = SpikeGeneratorGroup(1, np.zeros(len(times), int), times * ms)
+    post = NeuronGroup(1, fam.neuron.equations + fam.model.HIDDEN_EXTRA, threshold="v > 1e9",
+                       method="exact", namespace=ns)
+    extra = "\n".join(f"{c} : 1 (constant)" for c in rule.coefficients)
+    code = fam.synapse_strings(rule, "in", extra, {c: c for c in rule.coefficients})
+    syn = Synapses(pre, post, code["model"], on_pre=code["on_pre"], on_post=code["on_post"], namespace=ns)
+    syn.connect()
+    syn.w = 0.1
+    for c, v in k.items():
+        setattr(syn, c, v)
+    mon = StateMonitor(post, "v", record=0)
+    Network(pre, post, syn, mon).run(400 * ms, namespace=ns)
+    U, tau_F, tau_D = 0.3, 1500.0, 100.0
+    u, x, last, v = U, 1.0, None, []
+    for t in times:
+        if last is not None:
+            u = U + (u - U) * np.exp(-(t - last) / tau_F)
+            x = 1 + (x - 1) * np.exp(-(t - last) / tau_D)
+        u = u + U * (1 - u)
+        v.append(0.5 * 0.1 * u * x)
+        x = x - u * x
+        last = t
+    steps = np.asarray(mon.v[0])
+    per_ms = int(round(1 / float(defaultclock.dt / ms)))
+    jumps = np.array([steps[int(t) * per_ms + 1] - steps[int(t) * per_ms - 1] for t in times])
+    np.testing.assert_allclose(jumps, v, rtol=1e-8)
+    assert jumps[4] > jumps[0], "after a pause, facilitation (tau_F) outlasts depression (tau_D): memory in u"

@@ -1,0 +1,53 @@
+"""Issue 17: why the biological model learnt nothing on working memory, and what breaks the deadlock.
+
+With zero initial weights and one rule per postsynaptic neuron on the input layer, the push-pull pair
+that codes the sample bit (one input neuron fires for 1, its partner for 0) has two synapses onto every
+hidden neuron that follow the same rule from the same start.  Flipping every bit of a sequence swaps
+the two neurons' spike trains, hence the two weights, and leaves everything the hidden neurons receive
+unchanged: the readout of a sequence and of its complement are identical, and recall is at chance for
+every genome.  One rule per presynaptic input neuron (the default of the biological model) breaks it.
+"""
+import numpy as np
+import pytest
+
+from pdlf_brian.builder import Controller
+from pdlf_brian.rules import load_rule
+from pdlf_brian.tasks.wm import CopyTask
+
+
+def readouts(sharing, init=None, seed=0):
+    from pdlf_brian.weights import InitialWeights
+    task = CopyTask(3, 1)
+    bits = np.array([[1, 0, 1], [0, 1, 0]])              # a sequence and its complement
+    net = Controller("bio", load_rule("scp+pdp"), 3, 6, 1, 1, 2, task.n_steps, step_ms=50.0, recurrent=True,
+                     sharing=sharing, init_weights=InitialWeights.parse(init), name=f"sym_{abs(hash(sharing))}")
+    rng = np.random.default_rng(seed)
+    g = rng.normal(0, 0.5, (1, net.layout.size))
+    for name, c, sl, _ in net.layout.blocks():
+        if c in ("eta", "B"):
+            g[:, sl] = np.abs(g[:, sl]) + 0.3           # make the network fire
+    y = net.run_open_loop(g, task.inputs(bits)[:, None], np.random.default_rng(1))[:, 0, :, 0]
+    return y
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_post_sharing_from_zero_weights_cannot_tell_a_sequence_from_its_complement(seed):
+    y = readouts("post", seed=seed)
+    assert np.abs(y).max() > 0.01, "the network must be active for the test to mean anything"
+    np.testing.assert_array_equal(y[:, 0], y[:, 1])
+
+
+def test_a_rule_per_input_neuron_breaks_the_symmetry():
+    y = readouts("post,in=pre")
+    assert np.abs(y[:, 0] - y[:, 1]).max() > 1e-3
+
+
+def test_random_initial_weights_break_the_symmetry_too():
+    y = readouts("post", init="uniform:0,0.5")
+    assert np.abs(y[:, 0] - y[:, 1]).max() > 1e-3
+
+
+def test_bio_wm_defaults_share_the_input_layer_per_input_neuron():
+    from pdlf_brian.config import Config
+    assert Config(task="wm", model="bio").validate().sharing == "post,in=pre"
+    assert Config(task="wm", model="reference").validate().sharing == "post"
