@@ -186,6 +186,8 @@ class Trainer:
                 if cfg.rule.endswith(".py"):  # a relative path would break a resume from elsewhere
                     cfg.rule = str(Path(cfg.rule).resolve())
                 rundir.save_model_files(self.dir, rundir.model_files(cfg))
+            for warning in start_warnings(cfg):
+                print(f"pdlf: warning: {warning}", flush=True)
             environment = rundir.environment(cfg.native)
             if self.resume and cfg.environment and _differs(cfg.environment, environment):
                 self._log(f"pdlf: warning: resumed with {_differs(cfg.environment, environment)}; the run started "
@@ -343,3 +345,24 @@ def _differs(saved: dict, now: dict) -> str:
     """'brian2 2.8.0 -> 2.9.0, ...' for the versions that differ (empty if none)."""
     keys = ("python", "brian2", "numpy", "cython", "cma", "gymnasium", "mujoco", "compile_flags")
     return ", ".join(f"{k} {saved.get(k)} -> {now.get(k)}" for k in keys if saved.get(k) != now.get(k))
+
+
+def start_warnings(cfg: Config) -> list[str]:
+    """Settings that run, but cannot learn (a warning each, not an error)."""
+    from .genome import parse_sharing
+    from .rules import load_rule, silent_start
+    from .weights import for_rule
+
+    rule = load_rule(cfg.rule)
+    init = for_rule(cfg.init_weights, rule)
+    found = []
+    silent = silent_start(rule, init.is_zero)
+    if silent:
+        found.append(silent)
+    default, per_layer = parse_sharing(cfg.sharing)
+    if cfg.model == "bio" and rule.plastic and init.is_zero and per_layer.get("in", default) in ("post", "layer"):
+        found.append(f"sharing '{cfg.sharing}' gives the push-pull input pairs of the biological model the same "
+                     f"rule from the same zero weights: the network then responds identically to an input and its "
+                     f"sign-flipped twin (a WM sequence and its complement), so it cannot tell them apart; use "
+                     f"'pre' or 'synapse' on the input layer (e.g. 'post,in=pre') or non-zero --init-weights")
+    return found

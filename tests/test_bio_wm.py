@@ -51,3 +51,27 @@ def test_bio_wm_defaults_share_the_input_layer_per_input_neuron():
     from pdlf_brian.config import Config
     assert Config(task="wm", model="bio").validate().sharing == "post,in=pre"
     assert Config(task="wm", model="reference").validate().sharing == "post"
+
+
+def test_a_rule_that_cannot_move_a_weight_from_zero_is_a_warning_naming_it(tmp_path, capsys):
+    from pdlf_brian.cli import main
+    oja = tmp_path / "oja.py"
+    oja.write_text('NAME = "oja"\nCOEFFICIENTS = ("eta",)\nON_PRE = "eta * apost * (1 - apost * w)"\n')
+    assert main(["check-rule", str(oja)]) == 0
+    out = capsys.readouterr().out
+    assert "warning: rule 'oja'" in out and "no term can move a weight from zero" in out
+    flags = ["train", "--task", "wm", "--model", "bio", "--len", "2", "--lat", "1", "--stimulus-ms", "20",
+             "--hidden", "3", "--pop", "3", "--generations", "1", "--sequences", "2", "--test-sequences", "2",
+             "--backend", "numpy", "--quiet"]
+    assert main([*flags, "--rule", str(oja), "--out", str(tmp_path / "a")]) == 0  # a warning, not an error
+    assert "warning: rule 'oja'" in capsys.readouterr().out
+    assert main([*flags, "--rule", "stdp", "--out", str(tmp_path / "b")]) == 0  # stdp: uniform:0,1 by default
+    assert "no term can move" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("spec", ["uniform:1", "normal:0,-1", "gauss:0,1", "uniform:2,1", "uniform:a,b"])
+def test_an_initial_weight_spec_that_does_not_parse_is_one_line_naming_it(tmp_path, capsys, spec):
+    from pdlf_brian.cli import main
+    assert main(["train", "--init-weights", spec, "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"initial weights '{spec}'" in err[0], err

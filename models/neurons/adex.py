@@ -1,6 +1,6 @@
 """Adaptive exponential integrate-and-fire neuron (Brette & Gerstner 2005, J Neurophysiol 94:3637).
 
-    C dvm/dt = g_L (E_L - vm) + g_L Delta_T exp((vm - V_T) / Delta_T) - w_ad
+    C_m dvm/dt = g_L (E_L - vm) + g_L Delta_T exp((vm - V_T) / Delta_T) - w_ad
     tau_w dw_ad/dt = a (vm - E_L) - w_ad
     spike when vm > V_T + 5 Delta_T (the upswing is cut there, as in Brian2's example of the paper);
     then vm = V_r, w_ad += b
@@ -21,7 +21,7 @@ from brian2 import mV, ms, nA, nS, pF
 NAME = "adex"
 
 EQUATIONS = """
-dvm/dt = (g_L * (E_L - vm) + g_L * Delta_T * exp((vm - V_T) / Delta_T) - w_ad) / C : volt (unless refractory)
+dvm/dt = (g_L * (E_L - vm) + g_L * Delta_T * exp((vm - V_T) / Delta_T) - w_ad) / C_m : volt (unless refractory)
 dw_ad/dt = (a * (vm - E_L) - w_ad) / tau_w : amp
 """
 THRESHOLD = "vm > V_T + 5 * Delta_T"
@@ -32,7 +32,7 @@ TRANSMIT = "vm_post += J_syn * w"
 INITIAL = {"vm": "E_L", "w_ad": 0.0}
 
 NAMESPACE = {
-    "C": 281 * pF,
+    "C_m": 281 * pF,       # the paper's C (renamed: C is a coefficient of PDLF's rule)
     "g_L": 30 * nS,
     "E_L": -70.6 * mV,
     "V_T": -50.4 * mV,

@@ -1,0 +1,90 @@
+"""Issue 15: neurons as files.  Shipped neurons build and fire; a bad neuron file is one line naming the
+culprit, before anything compiles; a run keeps its neuron in DIR/models/neuron.py."""
+import json
+
+import numpy as np
+import pytest
+
+from pdlf_brian.cli import main
+from pdlf_brian.neurons import available_neurons, load_neuron
+
+GOOD = '''from brian2 import ms
+NAME = "mine"
+EQUATIONS = """
+dv/dt = -v / tau : 1 (unless refractory)
+"""
+THRESHOLD = "v > 1"
+RESET = "v = 0"
+REFRACTORY = "2 * ms"
+TRANSMIT = "v_post += 0.5 * w"
+NAMESPACE = {"tau": 10 * ms}
+'''
+
+FLAGS = ["train", "--task", "wm", "--model", "bio", "--len", "2", "--lat", "1", "--stimulus-ms", "20",
+         "--hidden", "3", "--pop", "3", "--generations", "1", "--sequences", "2", "--test-sequences", "2",
+         "--backend", "numpy", "--quiet"]
+
+
+def test_shipped_neurons_include_lif_and_adex():
+    names = available_neurons()
+    assert {"lif", "adex"} <= set(names)
+    adex = load_neuron("adex")
+    assert float(adex.namespace["C_m"] / 1e-12) == pytest.approx(281.0)  # pF, Brette & Gerstner 2005
+
+
+@pytest.mark.parametrize("neuron", ["lif", "adex"])
+def test_each_shipped_neuron_fires_in_the_controller_and_the_run_keeps_it(tmp_path, neuron):
+    from pdlf_brian.builder import Controller
+    from pdlf_brian.rules import load_rule
+    from pdlf_brian.weights import InitialWeights
+    net = Controller("bio", load_rule("weights"), 3, 4, 1, 1, 1, 3, step_ms=100.0, neuron=neuron, record=True,
+                     backend="numpy")
+    g = np.full((1, net.layout.size), 3.0)  # strong static weights: the inputs drive the neurons
+    net.run_open_loop(g, np.ones((3, 1, 1, 3)))
+    assert len(net.monitors["hidden_spikes"].t) > 0
+    assert main([*FLAGS, "--neuron", neuron, "--out", str(tmp_path / "r")]) == 0
+    text = (tmp_path / "r" / "models" / "neuron.py").read_text()
+    assert f"NAME = '{neuron}'" in text
+    assert json.loads((tmp_path / "r" / "config.json").read_text())["neuron"] == neuron
+
+
+def test_a_users_neuron_file_trains(tmp_path):
+    (tmp_path / "mine.py").write_text(GOOD)
+    assert main([*FLAGS, "--neuron", str(tmp_path / "mine.py"), "--out", str(tmp_path / "r")]) == 0
+
+
+@pytest.mark.parametrize("edit,pattern", [
+    (lambda s: s.replace("dv/dt = -v / tau : 1", "dv/dt = -v / tau : volt"), "units"),
+    (lambda s: s.replace("-v / tau", "-v / tua"), "unknown name(s) tua"),
+    (lambda s: s.replace('THRESHOLD = "v > 1"\n', ""), "no THRESHOLD"),
+    (lambda s: s.replace('RESET = "v = 0"\n', ""), "no RESET"),
+    (lambda s: s.replace('"tau": 10 * ms}', '"tau": 10 * ms, "tua": 3 * ms}'), "never used (misspelt?): tua"),
+    (lambda s: s.replace("v_post += 0.5 * w", "u_post += 0.5 * w"), "TRANSMIT"),
+])
+def test_a_bad_neuron_file_is_one_line_before_anything_compiles(tmp_path, capsys, edit, pattern):
+    path = tmp_path / "bad.py"
+    path.write_text(edit(GOOD))
+    assert main([*FLAGS, "--neuron", str(path), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "config key 'neuron'" in err[0] and pattern in err[0], err
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_neuron_naming_no_file_is_one_line(tmp_path, capsys):
+    for value, pattern in (("nosuch", "unknown neuron 'nosuch'; available: adex, lif"),
+                           (str(tmp_path / "missing.py"), "no such file")):
+        assert main([*FLAGS, "--neuron", value, "--out", str(tmp_path / "r")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and pattern in err[0], err
+
+
+def test_a_neuron_and_rule_whose_names_clash_is_one_line(tmp_path, capsys):
+    rule = tmp_path / "clash.py"
+    rule.write_text('from brian2 import ms\nNAME = "clash"\nCOEFFICIENTS = ("eta",)\n'
+                    'NAMESPACE = {"tau_m": 5 * ms}\nON_PRE = "eta * apost * tau_m / tau_m"\n')
+    assert main([*FLAGS, "--rule", str(rule), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "both define tau_m" in err[0], err
+    rule.write_text('NAME = "shadow"\nCOEFFICIENTS = ("v_th",)\nON_PRE = "v_th * apost"\n')
+    assert main([*FLAGS, "--rule", str(rule), "--out", str(tmp_path / "r2")]) == 2
+    assert "also names of the neuron" in capsys.readouterr().err
