@@ -475,6 +475,16 @@ class BioFamily:
         self.namespace = dict(model.NAMESPACE, **self.neuron.namespace, **(namespace or {}))
         self.step, self.dt = step_ms * ms, dt_ms * ms
 
+    def timing(self, c: "Controller") -> dict:
+        """The clock of the objects stepped every ``dt``.  brian2cuda's synaptic-pathway template names
+        ``defaultclock`` itself (brian2cuda 1.0b1: 'identifier "defaultclock" is undefined' in the
+        on_post pathway under nvcc), so on CUDA these objects run on the default clock, set to ``dt``."""
+        if c.backend == "cuda":
+            from brian2 import defaultclock
+            defaultclock.dt = self.dt
+            return {"clock": defaultclock}
+        return {"dt": self.dt}
+
     def check_rule(self, rule: Rule):
         if not rule.has_events():
             raise ValueError(f"rule '{rule.name}' has no ON_PRE/ON_POST/DRIFT form for the bio model")
@@ -483,19 +493,19 @@ class BioFamily:
         m, n, N, ns = self.model, c.name, c.N, c.namespace
         eqs = (m.INPUT_EQS_CLOSED_LOOP if c.closed_loop else m.INPUT_EQS) + extra["input"]
         inp = NeuronGroup(2 * N * c.n_in, eqs, threshold=m.INPUT_THRESHOLD, reset=m.INPUT_RESET, method="euler",
-                          dt=self.dt, name=f"{n}_input", namespace=ns)
+                          **self.timing(c), name=f"{n}_input", namespace=ns)
         idx = np.arange(2 * N * c.n_in)
         # copy k's pre-neurons are contiguous: channel c of copy k -> neurons 2(k n_in + c), +1
         inp.channel = idx // 2
         inp.polarity = np.where(idx % 2 == 0, 1.0, -1.0)
         nrn = self.neuron
         hid = NeuronGroup(N * c.n_hidden, nrn.equations + m.HIDDEN_EXTRA + extra["hidden"], threshold=nrn.threshold,
-                          reset=nrn.reset, refractory=nrn.refractory, method=nrn.method, dt=self.dt,
-                          name=f"{n}_hidden", namespace=ns)
+                          reset=nrn.reset, refractory=nrn.refractory, method=nrn.method,
+                          **self.timing(c), name=f"{n}_hidden", namespace=ns)
         for var, value in nrn.initial.items():
             setattr(hid, var, value)
-        out = NeuronGroup(N * c.n_out, m.READOUT_EQS + extra["readout"], method="exact", dt=self.dt,
-                          name=f"{n}_readout", namespace=ns)
+        out = NeuronGroup(N * c.n_out, m.READOUT_EQS + extra["readout"], method="exact",
+                          **self.timing(c), name=f"{n}_readout", namespace=ns)
         return inp, hid, out
 
     def stimulus(self, c: "Controller", values):
@@ -542,7 +552,7 @@ class BioFamily:
     def synapses(self, c: "Controller", k: int, layer: str, src, tgt, extra_model: str, coef: dict):
         code = self.synapse_strings(c.rule, layer, extra_model, coef)
         return Synapses(src, tgt, code["model"], on_pre=code["on_pre"], on_post=code["on_post"],
-                        dt=self.dt, name=f"{c.name}_syn_{layer}", namespace=c.namespace)
+                        **self.timing(c), name=f"{c.name}_syn_{layer}", namespace=c.namespace)
 
     def plasticity(self, c: "Controller", k: int, layer: str, syn, coef: dict) -> list:
         """Every ``norm_dt``: the rule's drift, then synaptic scaling of the weights onto each
