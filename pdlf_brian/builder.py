@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from brian2 import (Function, Network, NetworkOperation, NeuronGroup, SpikeMonitor, StateMonitor,
+from brian2 import (Clock, Function, Network, NetworkOperation, NeuronGroup, SpikeMonitor, StateMonitor,
                     Synapses, TimedArray, get_device, ms, second, set_device)
 from brian2.utils.stringtools import word_substitute
 
@@ -326,10 +326,10 @@ class ReferenceFamily:
     def groups(self, c: "Controller", extra: dict) -> tuple:
         m, n, N = self.model, c.name, c.N
         inp_eqs = m.INPUT_EQS + extra["input"]
-        inp = NeuronGroup(N * c.n_in, inp_eqs, dt=STEP, name=f"{n}_input", namespace=c.namespace)
+        inp = NeuronGroup(N * c.n_in, inp_eqs, clock=c.clock("step", STEP), name=f"{n}_input", namespace=c.namespace)
         if not c.closed_loop:
             inp.run_regularly("x = stimulus(t, i)", when="start", name=f"{n}_input_set")
-        hid = NeuronGroup(N * c.n_hidden, m.HIDDEN_EQS + extra["hidden"], dt=STEP, order=0, name=f"{n}_hidden",
+        hid = NeuronGroup(N * c.n_hidden, m.HIDDEN_EQS + extra["hidden"], clock=c.clock("step", STEP), order=0, name=f"{n}_hidden",
                           namespace=c.namespace)
         if self.deferred(c) and c.recurrent:
             # the recurrent current of this step, accumulated in the last rule pass from the raw weights
@@ -339,7 +339,7 @@ class ReferenceFamily:
         # the summed currents run in 'groups' at order -1, before this block (E1-E3)
         hid.run_regularly(m.HIDDEN_STEP, when="groups", order=0, name=f"{n}_hidden_step")
         # the readout's summed variable runs at order 1, after the hidden step (E4)
-        out = NeuronGroup(N * c.n_out, m.READOUT_EQS + extra["readout"], dt=STEP, order=2, name=f"{n}_readout",
+        out = NeuronGroup(N * c.n_out, m.READOUT_EQS + extra["readout"], clock=c.clock("step", STEP), order=2, name=f"{n}_readout",
                           namespace=c.namespace)
         return inp, hid, out
 
@@ -357,7 +357,7 @@ class ReferenceFamily:
         lines = ["w : 1", current, extra_model]
         if c.lesion:
             lines.append("intact : 1 (constant)   # 0: a synapse of a blocked neuron (no updates)")
-        syn = Synapses(src, tgt, "\n".join(l for l in lines if l), dt=STEP, name=f"{c.name}_syn_{layer}",
+        syn = Synapses(src, tgt, "\n".join(l for l in lines if l), clock=c.clock("step", STEP), name=f"{c.name}_syn_{layer}",
                        namespace=c.namespace)
         return syn
 
@@ -393,7 +393,7 @@ class ReferenceFamily:
             return []
         n_layers = len(c.layout.layers)
         eqs = "".join(f"r_{l.name} : 1\nm_{l.name} : 1\n" for l in c.layout.layers)
-        copies = NeuronGroup(c.N, eqs, dt=STEP, name=f"{c.name}_copies", namespace=c.namespace)
+        copies = NeuronGroup(c.N, eqs, clock=c.clock("step", STEP), name=f"{c.name}_copies", namespace=c.namespace)
         commits = "\n".join(f"r_{l.name} = pdlf_max_commit({k * c.N} + i)" for k, l in enumerate(c.layout.layers))
         copies.run_regularly(commits, when="start", order=1, name=f"{c.name}_max_commit")
         if c.record:  # the normaliser of each layer after this step's rule: recorded weights are raw / m
@@ -441,7 +441,7 @@ class ReferenceFamily:
 
     def closed_loop_operation(self, c: "Controller"):
         # after the rule and E6: read a_t, step the environments, write x_{t+1}
-        return NetworkOperation(c._loop_step, dt=STEP, when="end", order=5, name=f"{c.name}_environment_step")
+        return NetworkOperation(c._loop_step, clock=c.clock("step", STEP), when="end", order=5, name=f"{c.name}_environment_step")
 
     def loop_ready(self, c: "Controller") -> bool:
         return True
@@ -483,7 +483,7 @@ class BioFamily:
             from brian2 import defaultclock
             defaultclock.dt = self.dt
             return {"clock": defaultclock}
-        return {"dt": self.dt}
+        return {"clock": c.clock("dt", self.dt)}
 
     def check_rule(self, rule: Rule):
         if not rule.has_events():
@@ -564,9 +564,9 @@ class BioFamily:
         drift = c.rule.substituted("DRIFT", dict(m.RULE_OPERANDS[layer], **coef))
         accumulate = ([f"w += ({drift}) * (norm_dt / tau_drift)"] if drift is not None else []) \
             + [f"l1_{layer}_post += abs(w)"]
-        syn.run_regularly("\n".join(accumulate), dt=ns["norm_dt"], when="synapses", order=10 + k,
+        syn.run_regularly("\n".join(accumulate), clock=c.clock("norm", ns["norm_dt"]), when="synapses", order=10 + k,
                           name=f"{c.name}_scale_sum_{layer}")
-        syn.run_regularly(m.NORMALISE.format(layer=layer), dt=ns["norm_dt"], when="synapses", order=20 + k,
+        syn.run_regularly(m.NORMALISE.format(layer=layer), clock=c.clock("norm", ns["norm_dt"]), when="synapses", order=20 + k,
                           name=f"{c.name}_scale_{layer}")
         return []
 
@@ -577,7 +577,7 @@ class BioFamily:
         for group, layers in ((c.hid, [l for l in c.synapses if l != "out"]), (c.out, ["out"])):
             reset = "\n".join(f"l1_{layer} = 0" for layer in layers)
             # after the spikes of this step were delivered (pathways: 'synapses', order 0)
-            group.run_regularly(reset, dt=ns["norm_dt"], when="synapses", order=5,
+            group.run_regularly(reset, clock=c.clock("norm", ns["norm_dt"]), when="synapses", order=5,
                                 name=f"{group.name}_scale_reset")
         return []
 
@@ -586,7 +586,7 @@ class BioFamily:
 
     def readout_monitor(self, c: "Controller"):
         # sampled at the end of every step; from t = 0, so index k + 1 is the end of step k
-        return StateMonitor(c.out, "y", record=True, dt=self.step, when="end", name=f"{c.name}_readout_monitor")
+        return StateMonitor(c.out, "y", record=True, clock=c.clock("step", self.step), when="end", name=f"{c.name}_readout_monitor")
 
     def read_readout(self, c: "Controller", values):
         return values[1:c.n_steps + 1].reshape(c.n_steps, c.P, c.B, c.n_out)
@@ -599,13 +599,13 @@ class BioFamily:
         mons = {"hidden_spikes": SpikeMonitor(c.hid, name=f"{c.name}_hidden_spikes"),
                 "input_spikes": SpikeMonitor(c.inp, name=f"{c.name}_input_spikes")}
         for layer, syn in c.synapses.items():
-            mons[f"w_{layer}"] = StateMonitor(syn, "w", record=c.synapse_indices(layer), dt=self.step, when="end",
+            mons[f"w_{layer}"] = StateMonitor(syn, "w", record=c.synapse_indices(layer), clock=c.clock("step", self.step), when="end",
                                               name=f"{c.name}_mon_w_{layer}")
         return mons
 
     def closed_loop_operation(self, c: "Controller"):
         # at the start of every step (t = k * step_ms): read y, step the environments, write x
-        return NetworkOperation(c._loop_step, dt=self.step, when="start", name=f"{c.name}_environment_step")
+        return NetworkOperation(c._loop_step, clock=c.clock("step", self.step), when="start", name=f"{c.name}_environment_step")
 
     def loop_ready(self, c: "Controller") -> bool:
         return c.net.t >= self.step * 0.5  # t = 0: the first inputs are already in place
@@ -695,6 +695,7 @@ class Controller:
         self.compile = compile
         self._lesion_mask = None
         self._runs = 0
+        self._clocks = {}
         t0 = time.perf_counter()
         if self.standalone:
             self._build_standalone()
@@ -774,7 +775,7 @@ class Controller:
             fam.plasticity(self, k, l.name, syn, coef[l.name])
         objects = [self.inp, self.hid, self.out, *self.synapses.values(), *fam.normalisation(self)]
         if self.dt_hook:  # analyses: set_dt_hook(f) calls f() at the end of every time step
-            objects.append(NetworkOperation(self._run_dt_hook, dt=self.dt, when="end", name=f"{n}_dt_hook"))
+            objects.append(NetworkOperation(self._run_dt_hook, clock=self.clock("dt", self.dt), when="end", name=f"{n}_dt_hook"))
         if self.closed_loop:
             objects.append(fam.closed_loop_operation(self))
         else:
@@ -785,6 +786,16 @@ class Controller:
         self.net = (Network if self.standalone else ReusingNetwork)(*objects, name=f"{n}_network")
         if self.model == "bio" and not self.standalone:  # the state wipe_activity() returns the neurons to
             self._hidden_rest = {v: self.hid.variables[v].get_value().copy() for v in fam.neuron.initial}
+
+    def clock(self, label: str, dt) -> Clock:
+        """This controller's clock ``label`` (one per time step: ``step``, ``dt``, ``norm``), named after
+        the controller.  Objects given ``dt=`` get a clock each, named with a suffix that depends on what
+        other Brian2 objects are alive; the clock's name is in the generated code, so the same network
+        would be compiled again.  With named clocks the code of a model, rule and sharing is the same for
+        every shape and every instance: Cython compiles it once."""
+        if label not in self._clocks:
+            self._clocks[label] = Clock(dt=dt, name=f"{self.name}_{label}_clock")
+        return self._clocks[label]
 
     def wipe_activity(self) -> None:
         """Zero the network's activity, keep its weights (the delay wipe of the WM probes, Fig 2D)."""
