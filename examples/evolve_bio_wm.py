@@ -30,7 +30,7 @@ POPULATION, GENERATIONS, SEQUENCES = 32, 300, 16
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--quick", action="store_true", help="a tiny problem (seconds)")
 parser.add_argument("--out", default="runs/example_bio_wm", help="run directory")
-parser.add_argument("--backend", default="cython", help="cython, numpy or cpp (compiled once)")
+parser.add_argument("--backend", default="cpp", help="cpp (compiled once, the default), cython or numpy")
 args = parser.parse_args()
 if args.quick:
     LENGTH, LATENCY, STIMULUS, HIDDEN = 2, 1, 40 * ms, 6

@@ -69,8 +69,15 @@ l1_rec : 1       # the same for the recurrent synapses (0 without recurrence)
 
 READOUT_EQS = """
 dy/dt = -y / tau_out : 1
+y_rule : 1       # y before this time step's spikes arrive: what the output rule reads as apost
 l1_out : 1
 """
+
+#: every dt, before the synaptic events: the readout value the output layer's rule reads.  Reading y itself
+#: would make the increment of a synapse depend on the spikes of the other synapses processed before it in
+#: the same time step: an order that differs between Brian2's targets (sequential on Cython and C++,
+#: vectorised on numpy and CUDA)
+READOUT_SNAPSHOT = "y_rule = y"
 
 SYNAPSE_EQS = """
 w : 1
@@ -82,7 +89,7 @@ dapost/dt = -apost / tau_apost : 1 (event-driven)
 READOUT_TRANSMIT = "y_post += w"
 
 #: what ``apost`` means in the rule, per layer
-RULE_OPERANDS = {"in": {}, "rec": {}, "out": {"apost": "y_post"}}
+RULE_OPERANDS = {"in": {}, "rec": {}, "out": {"apost": "y_rule_post"}}
 
 #: synaptic scaling, every norm_dt, after the sums: the weights onto a neuron shrink to an L1 norm of
 #: at most w_budget (never grow)

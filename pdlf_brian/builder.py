@@ -506,6 +506,7 @@ class BioFamily:
             setattr(hid, var, value)
         out = NeuronGroup(N * c.n_out, m.READOUT_EQS + extra["readout"], method="exact",
                           **self.timing(c), name=f"{n}_readout", namespace=ns)
+        out.run_regularly(m.READOUT_SNAPSHOT, when="before_synapses", **self.timing(c), name=f"{n}_readout_snapshot")
         return inp, hid, out
 
     def stimulus(self, c: "Controller", values):
@@ -736,6 +737,10 @@ class Controller:
     def _build(self):
         n, N, fam = self.name, self.N, self.family
         self.namespace = dict(fam.namespace, **self.rule.namespace)
+        if self.rule.equations:  # a rule that defines a model constant per synapse (stdp: tau_apre) overrides it
+            from brian2 import Equations
+            for defined in Equations(self.rule.equations).names:
+                self.namespace.pop(defined, None)
         self.namespace.update(fam.namespace_functions(self))
         self._maxbuf = self.namespace.pop("_buffer", None)
         self.stimulus = None

@@ -22,15 +22,20 @@ ACTUATORS = ("gym", "brax")  # tasks.base.ACTUATORS (not imported: the tasks pac
 TASK_DEFAULTS = {
     # the best measured WM protocol (docs/results.md): one rule per postsynaptic neuron, population 64,
     # 1,000 generations, plastic recurrence: 0.698 at Len 8 / Lat 8 in 7 minutes on 2 cores
-    "wm": {"topology": "rec", "generations": 1000, "hidden": 32, "sharing": "post", "pop": 64},
+    "wm": {"topology": "rec", "generations": 1000, "hidden": 32, "sharing": "post", "pop": 64, "sequences": 32,
+           "sigma0": 0.1, "backend": "cython"},
     # the scaled RL protocol: 8 tasks x 1 episode of 200 steps, feed-forward (the reference topology),
     # one rule per synapse (the paper)
-    "rl": {"topology": "ff", "generations": 100, "hidden": 32, "sharing": "synapse", "pop": 32},
+    "rl": {"topology": "ff", "generations": 100, "hidden": 32, "sharing": "synapse", "pop": 32, "sequences": 32,
+           "sigma0": 0.1, "backend": "cython"},
 }
-#: the biological model on the WM task: the input layer's rule per presynaptic input neuron.  With one
-#: rule per postsynaptic neuron and zero initial weights, the push-pull input pair makes the network
-#: unable to tell a sequence from its complement (tests/test_bio_wm.py, docs/results.md)
-BIO_WM_DEFAULTS = {"sharing": "post,in=pre"}
+#: the biological model on the WM task (docs/results.md, "Biological model"): the input layer's rule per
+#: presynaptic input neuron (with one rule per postsynaptic neuron and zero initial weights, the push-pull
+#: input pair makes the network unable to tell a sequence from its complement: tests/test_bio_wm.py);
+#: population 32 x 16 sequences, sigma0 0.5, compiled C++ (2-3x the Cython runtime), a budget of about
+#: 60 minutes on 2 cores with --workers 2
+BIO_WM_DEFAULTS = {"sharing": "post,in=pre", "pop": 32, "sequences": 16, "sigma0": 0.5, "backend": "cpp",
+                   "generations": 600}
 MODELS = ("reference", "bio")
 TOPOLOGIES = ("ff", "rec")
 
@@ -46,7 +51,7 @@ class Config:
     rule: str = "scp+pdp"
     sharing: str | None = None  # None: 'post' for wm, 'synapse' (the paper) for the RL tasks; per layer:
     #                             'post,out=synapse' (layers: in, rec, out)
-    backend: str = "cython"
+    backend: str | None = None  # None: 'cython'; 'cpp' for the biological model on wm
     topology: str | None = None  # 'ff': input -> hidden -> readout (the reference); 'rec': plus plastic
     #                              hidden -> hidden.  None: 'rec' for wm, 'ff' for the RL tasks
     hidden: int | None = None    # None: 32
@@ -55,7 +60,7 @@ class Config:
     # working-memory task
     length: int = 8
     latency: int = 8
-    sequences: int = 32         # sequences per evaluation (copies per individual)
+    sequences: int | None = None  # sequences per evaluation (copies per individual); None: 32 (bio: 16)
     test_sequences: int = 512   # fresh sequences for the final score
     # RL tasks (closed loop)
     episode_steps: int = 200    # environment steps per episode (the paper: 1000)
@@ -75,7 +80,7 @@ class Config:
     # evolution
     pop: int | None = None      # None: 64 for wm, 32 for the RL tasks
     generations: int | None = None  # None: 1,000 for wm, 100 for the RL tasks
-    sigma0: float = 0.1
+    sigma0: float | None = None  # None: 0.1 (bio wm: 0.5)
     seed: int = 0
     separable_above: int = 500  # genome dimension above which separable (diagonal) CMA-ES is used
     # execution (not part of the science: a run may be resumed with other values)

@@ -162,7 +162,7 @@ def test_wm_probe_bio_reports_rates_in_hz(tmp_path):
     run = tmp_path / "bio"
     assert main(["train", "--task", "wm", "--model", "bio", "--hidden", "4", "--len", "2", "--lat", "1",
                  "--sequences", "2", "--test-sequences", "4", "--pop", "3", "--generations", "1",
-                 "--stimulus-ms", "30", "--sigma0", "0.5", "--quiet", "--out", str(run)]) == 0
+                 "--stimulus-ms", "30", "--sigma0", "0.5", "--backend", "numpy", "--quiet", "--out", str(run)]) == 0
     assert main(["analyze", "wm-probe", "--run", str(run), "-o", "sequences=4", "-o", "examples=3"]) == 0
     s = summary(run, "wm-probe")
     assert s["activity_per_phase"]["sample"]["phase_ms"] == [0.0, 60.0]

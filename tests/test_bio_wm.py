@@ -20,7 +20,7 @@ def readouts(sharing, init=None, seed=0):
     task = CopyTask(3, 1)
     bits = np.array([[1, 0, 1], [0, 1, 0]])              # a sequence and its complement
     net = Controller("bio", load_rule("scp+pdp"), 3, 6, 1, 1, 2, task.n_steps, step_ms=50.0, recurrent=True,
-                     sharing=sharing, init_weights=InitialWeights.parse(init), name=f"sym_{abs(hash(sharing))}")
+                     sharing=sharing, init_weights=InitialWeights.parse(init))
     rng = np.random.default_rng(seed)
     g = rng.normal(0, 0.5, (1, net.layout.size))
     for name, c, sl, _ in net.layout.blocks():
@@ -51,6 +51,19 @@ def test_bio_wm_defaults_share_the_input_layer_per_input_neuron():
     from pdlf_brian.config import Config
     assert Config(task="wm", model="bio").validate().sharing == "post,in=pre"
     assert Config(task="wm", model="reference").validate().sharing == "post"
+
+
+def test_bio_wm_default_protocol_is_the_documented_one_and_stays_overridable():
+    """README and docs/results.md state this budget (population 32 x 16 sequences, 600 generations,
+    sigma0 0.5, compiled C++); the closed-loop bio model must stay on a runtime backend."""
+    from pdlf_brian.config import Config
+    c = Config(task="wm", model="bio").validate()
+    assert (c.pop, c.sequences, c.generations, c.sigma0, c.backend) == (32, 16, 600, 0.5, "cpp")
+    r = Config(task="wm").validate()
+    assert (r.pop, r.sequences, r.generations, r.sigma0, r.backend) == (64, 32, 1000, 0.1, "cython")
+    assert Config(task="ant_dir", model="bio").validate().backend == "cython"
+    c = Config(task="wm", model="bio", backend="numpy", pop=5, sequences=3, sigma0=0.2).validate()
+    assert (c.pop, c.sequences, c.sigma0, c.backend) == (5, 3, 0.2, "numpy")
 
 
 def test_a_rule_that_cannot_move_a_weight_from_zero_is_a_warning_naming_it(tmp_path, capsys):

@@ -27,11 +27,12 @@ def bio_genomes(layout, P, rng):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sharing", ["post", "synapse"])
-def test_bio_model_on_cpp_standalone_matches_cython(tmp_path, sharing):
+@pytest.mark.parametrize("sharing,runtime", [pytest.param("post", "cython", marks=pytest.mark.cython),
+                                             ("synapse", "numpy")])
+def test_bio_model_on_cpp_standalone_matches_the_runtime(tmp_path, sharing, runtime):
     rule = load_rule("scp+pdp")
     kw = dict(step_ms=40.0, recurrent=True, sharing=sharing)
-    cy = Controller("bio", rule, 3, 5, 1, 2, 2, 4, backend="cython", record=True, **kw)
+    cy = Controller("bio", rule, 3, 5, 1, 2, 2, 4, backend=runtime, record=True, **kw)
     cpp = Controller("bio", rule, 3, 5, 1, 2, 2, 4, backend="cpp", record=True, directory=tmp_path / "cpp", **kw)
     binary = tmp_path / "cpp" / "code" / "main"
     mtime = binary.stat().st_mtime

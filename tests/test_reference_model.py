@@ -13,12 +13,15 @@ def random_genomes(layout, P, rng, scale=0.6):
     return rng.normal(0, scale, size=(P, layout.size))
 
 
+CY = pytest.mark.cython   # compiled; the other cython cases run the same code on the numpy target (conftest.py)
+
+
 @pytest.mark.parametrize("backend,recurrent,sharing", [
-    ("cython", False, "synapse"), ("cython", True, "synapse"), ("numpy", False, "synapse"),
+    ("cython", False, "synapse"), pytest.param("cython", True, "synapse", marks=CY), ("numpy", False, "synapse"),
     ("numpy", True, "synapse"),
     # shared rules are factored into per-neuron terms (builder.ReferenceFamily.factor)
     ("cython", True, "post"), ("cython", True, "pre"), ("cython", True, "layer"), ("numpy", True, "post"),
-    ("cython", True, "post,out=synapse")])
+    pytest.param("cython", True, "post,out=synapse", marks=CY)])
 def test_matches_numpy_e1_e6(backend, recurrent, sharing):
     rng = np.random.default_rng(1)
     P, B = 3, 2

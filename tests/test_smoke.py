@@ -5,8 +5,11 @@ import json
 import sys
 
 import numpy as np
+import pytest
 
 from pdlf_brian.cli import main
+
+pytestmark = pytest.mark.cython  # the user's default path, compiled (conftest.py)
 
 TINY = ["--task", "wm", "--hidden", "4", "--len", "3", "--lat", "1", "--sequences", "4", "--test-sequences", "8",
         "--pop", "4", "--quiet"]
