@@ -27,8 +27,7 @@ def bio_genomes(layout, P, rng):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sharing,runtime", [pytest.param("post", "cython", marks=pytest.mark.cython),
-                                             ("synapse", "numpy")])
+@pytest.mark.parametrize("sharing,runtime", [("post", "numpy"), ("synapse", "numpy")])
 def test_bio_model_on_cpp_standalone_matches_the_runtime(tmp_path, sharing, runtime):
     rule = load_rule("scp+pdp")
     kw = dict(step_ms=40.0, recurrent=True, sharing=sharing)

@@ -10,8 +10,11 @@ import pytest
 from pdlf_brian.config import Config
 from pdlf_brian.evolve import Trainer
 
-WM = dict(task="wm", hidden=4, length=3, latency=1, sequences=4, test_sequences=8, pop=5, generations=3, seed=7)
-RL = dict(task="halfcheetah_vel", hidden=4, pop=5, generations=3, episode_steps=12, tasks_per_eval=2, seed=7)
+# numpy: the workers are other processes, where a cython backend would compile (conftest.py)
+WM = dict(task="wm", hidden=4, length=3, latency=1, sequences=4, test_sequences=8, pop=5, generations=3, seed=7,
+          backend="numpy")
+RL = dict(task="halfcheetah_vel", hidden=4, pop=5, generations=3, episode_steps=12, tasks_per_eval=2, seed=7,
+          backend="numpy")
 
 
 def rows(run):
