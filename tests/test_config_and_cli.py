@@ -48,8 +48,10 @@ def test_config_rejects_unknown_keys_and_round_trips(tmp_path):
 ])
 def test_cli_bad_input_is_one_line_before_any_work(tmp_path, argv, pattern):
     out = tmp_path / "run"
+    # Brian2 itself says at import when its code cache is over 1 GB (two lines); that notice is not ours
+    (tmp_path / "brian_preferences").write_text("codegen.max_cache_dir_size = 0\n")
     proc = subprocess.run([sys.executable, "-m", "pdlf_brian.cli", "train", *argv, "--out", str(out)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and pattern in lines[0], proc.stderr
