@@ -102,7 +102,7 @@ def test_sigkill_then_resume_loses_nothing(tmp_path, after):
 
     flags = ["--task", "wm", "--hidden", "4", "--len", "3", "--lat", "1", "--sequences", "4",
              "--test-sequences", "8", "--pop", "4", "--sigma0", "0.5", "--generations", "6", "--seed", "5",
-             "--quiet"]
+             "--backend", "numpy", "--quiet"]  # numpy: another process, where cython would compile (conftest.py)
     cli = [sys.executable, "-m", "pdlf_brian.cli", "train", *flags]
     subprocess.run([*cli, "--out", str(tmp_path / "full")], check=True, timeout=300)
     part = tmp_path / "part"
