@@ -8,10 +8,10 @@ their units checked by Brian2 on a two-neuron network (NumPy target: nothing is 
 from __future__ import annotations
 
 import importlib
-import importlib.util
-import pkgutil
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .modelfiles import import_file, shipped
 
 _PACKAGE = "pdlf_brian.models.neurons"
 DEFAULT = "lif"
@@ -47,29 +47,11 @@ class Neuron:
 
 def available_neurons() -> dict[str, str]:
     """Neuron names shipped in ``models/neurons`` -> module names."""
-    package = importlib.import_module(_PACKAGE)
-    found = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name.startswith("_"):
-            continue
-        try:
-            module = importlib.import_module(f"{_PACKAGE}.{info.name}")
-        except Exception:  # a broken user file must not hide the others
-            continue
-        found[getattr(module, "NAME", info.name)] = info.name
-    return found
+    return shipped(_PACKAGE)
 
 
 def _import_file(path: Path):
-    spec = importlib.util.spec_from_file_location(f"pdlf_user_neuron_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except SyntaxError as exc:
-        raise NeuronError(f"neuron file {path}: line {exc.lineno}: syntax error: {exc.msg}") from None
-    except Exception as exc:
-        raise NeuronError(f"neuron file {path}: cannot be imported: {type(exc).__name__}: {exc}") from None
-    return module
+    return import_file(path, "neuron", NeuronError)
 
 
 def load_neuron(name_or_path: str, check: bool = True) -> Neuron:

@@ -8,11 +8,11 @@ here, before any network is built, and every problem is reported as one
 from __future__ import annotations
 
 import importlib
-import importlib.util
-import pkgutil
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .modelfiles import import_file, shipped
 
 import brian2.units
 from brian2.core.functions import DEFAULT_FUNCTIONS
@@ -108,29 +108,11 @@ def compose(*terms: str | None) -> str | None:
 
 def available_rules() -> dict[str, str]:
     """Rule names shipped in ``models/rules`` -> module names."""
-    package = importlib.import_module(_RULES_PACKAGE)
-    found = {}
-    for info in pkgutil.iter_modules(package.__path__):
-        if info.name.startswith("_"):
-            continue
-        try:
-            module = importlib.import_module(f"{_RULES_PACKAGE}.{info.name}")
-        except Exception:  # a broken user file must not hide the others
-            continue
-        found[getattr(module, "NAME", info.name)] = info.name
-    return found
+    return shipped(_RULES_PACKAGE)
 
 
 def _import_file(path: Path):
-    spec = importlib.util.spec_from_file_location(f"pdlf_user_rule_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except SyntaxError as exc:
-        raise RuleError(f"rule file {path}: line {exc.lineno}: syntax error: {exc.msg}") from None
-    except Exception as exc:
-        raise RuleError(f"rule file {path}: cannot be imported: {type(exc).__name__}: {exc}") from None
-    return module
+    return import_file(path, "rule", RuleError)
 
 
 def load_rule(name_or_path: str, check: bool = True) -> Rule:

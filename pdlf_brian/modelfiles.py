@@ -1,0 +1,37 @@
+"""What rule files and neuron files share: finding the shipped ones, and importing a user's file with
+one-line errors (``kind`` is 'rule' or 'neuron'; ``error`` the exception class to raise)."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import pkgutil
+from pathlib import Path
+
+
+def shipped(package_name: str) -> dict[str, str]:
+    """The files of a models package: their ``NAME`` (or module name) -> module name.  A file that does
+    not import is left out, so that one broken file does not hide the others."""
+    package = importlib.import_module(package_name)
+    found = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.startswith("_"):
+            continue
+        try:
+            module = importlib.import_module(f"{package_name}.{info.name}")
+        except Exception:
+            continue
+        found[getattr(module, "NAME", info.name)] = info.name
+    return found
+
+
+def import_file(path: Path, kind: str, error: type[Exception]):
+    """Execute a user's ``kind`` file as a module; a syntax or import error is one line naming the file."""
+    spec = importlib.util.spec_from_file_location(f"pdlf_user_{kind}_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise error(f"{kind} file {path}: line {exc.lineno}: syntax error: {exc.msg}") from None
+    except Exception as exc:
+        raise error(f"{kind} file {path}: cannot be imported: {type(exc).__name__}: {exc}") from None
+    return module
