@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .modelfiles import import_file, shipped
-
 import brian2.units
 from brian2.core.functions import DEFAULT_FUNCTIONS
 from brian2.core.namespace import DEFAULT_CONSTANTS
 from brian2.utils.stringtools import get_identifiers, word_substitute
+
+from .modelfiles import import_file, shipped
 
 
 class RuleError(ValueError):
