@@ -475,16 +475,6 @@ class BioFamily:
         self.namespace = dict(model.NAMESPACE, **self.neuron.namespace, **(namespace or {}))
         self.step, self.dt = step_ms * ms, dt_ms * ms
 
-    def timing(self, c: "Controller") -> dict:
-        """The clock of the objects stepped every ``dt``.  brian2cuda's synaptic-pathway template names
-        ``defaultclock`` itself (brian2cuda 1.0b1: 'identifier "defaultclock" is undefined' in the
-        on_post pathway under nvcc), so on CUDA these objects run on the default clock, set to ``dt``."""
-        if c.backend == "cuda":
-            from brian2 import defaultclock
-            defaultclock.dt = self.dt
-            return {"clock": defaultclock}
-        return {"clock": c.clock("dt", self.dt)}
-
     def check_rule(self, rule: Rule):
         if not rule.has_events():
             raise ValueError(f"rule '{rule.name}' has no ON_PRE/ON_POST/DRIFT form for the bio model")
@@ -493,7 +483,7 @@ class BioFamily:
         m, n, N, ns = self.model, c.name, c.N, c.namespace
         eqs = (m.INPUT_EQS_CLOSED_LOOP if c.closed_loop else m.INPUT_EQS) + extra["input"]
         inp = NeuronGroup(2 * N * c.n_in, eqs, threshold=m.INPUT_THRESHOLD, reset=m.INPUT_RESET, method="euler",
-                          **self.timing(c), name=f"{n}_input", namespace=ns)
+                          clock=c.clock("dt", self.dt), name=f"{n}_input", namespace=ns)
         idx = np.arange(2 * N * c.n_in)
         # copy k's pre-neurons are contiguous: channel c of copy k -> neurons 2(k n_in + c), +1
         inp.channel = idx // 2
@@ -501,12 +491,12 @@ class BioFamily:
         nrn = self.neuron
         hid = NeuronGroup(N * c.n_hidden, nrn.equations + m.HIDDEN_EXTRA + extra["hidden"], threshold=nrn.threshold,
                           reset=nrn.reset, refractory=nrn.refractory, method=nrn.method,
-                          **self.timing(c), name=f"{n}_hidden", namespace=ns)
+                          clock=c.clock("dt", self.dt), name=f"{n}_hidden", namespace=ns)
         for var, value in nrn.initial.items():
             setattr(hid, var, value)
         out = NeuronGroup(N * c.n_out, m.READOUT_EQS + extra["readout"], method="exact",
-                          **self.timing(c), name=f"{n}_readout", namespace=ns)
-        out.run_regularly(m.READOUT_SNAPSHOT, when="before_synapses", **self.timing(c), name=f"{n}_readout_snapshot")
+                          clock=c.clock("dt", self.dt), name=f"{n}_readout", namespace=ns)
+        out.run_regularly(m.READOUT_SNAPSHOT, when="before_synapses", clock=c.clock("dt", self.dt), name=f"{n}_readout_snapshot")
         return inp, hid, out
 
     def stimulus(self, c: "Controller", values):
@@ -553,7 +543,7 @@ class BioFamily:
     def synapses(self, c: "Controller", k: int, layer: str, src, tgt, extra_model: str, coef: dict):
         code = self.synapse_strings(c.rule, layer, extra_model, coef)
         return Synapses(src, tgt, code["model"], on_pre=code["on_pre"], on_post=code["on_post"],
-                        **self.timing(c), name=f"{c.name}_syn_{layer}", namespace=c.namespace)
+                        clock=c.clock("dt", self.dt), name=f"{c.name}_syn_{layer}", namespace=c.namespace)
 
     def plasticity(self, c: "Controller", k: int, layer: str, syn, coef: dict) -> list:
         """Every ``norm_dt``: the rule's drift, then synaptic scaling of the weights onto each
@@ -799,7 +789,14 @@ class Controller:
         would be compiled again.  With named clocks the code of a model, rule and sharing is the same for
         every shape and every instance: Cython compiles it once."""
         if label not in self._clocks:
-            self._clocks[label] = Clock(dt=dt, name=f"{self.name}_{label}_clock")
+            if label == "dt" and self.backend == "cuda":
+                # brian2cuda's synaptic-pathway template names ``defaultclock`` itself (1.0b1: 'identifier
+                # "defaultclock" is undefined' under nvcc): on CUDA the dt objects run on it
+                from brian2 import defaultclock
+                defaultclock.dt = dt
+                self._clocks[label] = defaultclock
+            else:
+                self._clocks[label] = Clock(dt=dt, name=f"{self.name}_{label}_clock")
         return self._clocks[label]
 
     def wipe_activity(self) -> None:
