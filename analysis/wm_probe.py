@@ -31,7 +31,7 @@ def _network(run, n_copies, record, dt_hook=False):
     cfg = run.cfg
     if cfg.task != "wm":
         raise ValueError(f"{run.dir}: wm-probe needs a WM run")
-    task = CopyTask(cfg.length, cfg.latency)
+    task = CopyTask.from_config(cfg)
     return task, build_runtime_network(cfg, task.n_in, task.n_out, 1, n_copies, task.n_steps,
                                        record=record, dt_hook=dt_hook)
 

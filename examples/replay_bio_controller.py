@@ -40,7 +40,7 @@ if args.quick:
 
 run = load_run(args.run)
 cfg, rule = run.cfg, load_rule(run.cfg.rule)
-task = CopyTask(cfg.length, cfg.latency)
+task = CopyTask.from_config(cfg)
 net = Controller("bio", rule, task.n_in, cfg.hidden, task.n_out, 1, 1, task.n_steps, recurrent=cfg.topology == "rec",
                  sharing=cfg.sharing, neuron=cfg.neuron, step_ms=cfg.stimulus_ms, dt_ms=cfg.dt_ms, record=True,
                  init_weights=for_rule(cfg.init_weights, rule), backend="numpy" if args.quick else "cython")

@@ -13,6 +13,10 @@ Readout.  A leaky integrator ``dy/dt = -y / tau_out``; a hidden spike adds ``w``
 to ``y``.  The readout is sampled at the end of every step (environment step or
 WM stimulus).
 
+The WM task's decision: bit 1 when ``y`` exceeds ``DECISION_THRESHOLD`` at the end of a recall step.
+A threshold of 0 would count the exponential tail of a spike 200 ms earlier as an answer (y never
+decays to exactly 0), so a network would "recall" the bit before the one asked for.
+
 Plasticity.  Each synapse has event-driven traces ``apre``, ``apost`` (jump +1
 at a spike, decay with tau_apre, tau_apost; a rule may override both per synapse).  The rule's ``ON_PRE`` increment is
 applied at every presynaptic spike (before ``apre`` jumps), ``ON_POST`` at
@@ -45,7 +49,9 @@ NAMESPACE = {
     "tau_apost": 20 * ms,   # postsynaptic trace
     "tau_drift": 100 * ms,  # DRIFT is an increment per tau_drift
     "norm_dt": 10 * ms,     # drift and synaptic scaling run every norm_dt
-    "w_budget": 4.0,        # largest L1 norm of the weights onto one neuron
+    "w_max": 2.0,           # hard bound |w| <= w_max (one spike of w_max fires a neuron at rest)
+    "w_budget": 16.0,       # largest L1 norm of the weights onto one neuron (docs/results.md: room for a
+    #                         Len-8 sequence of associations; at 4 the scaling erased all but the last)
     "rate_max": 100 * Hz,   # input rate for |x| = 1
 }
 
@@ -66,6 +72,10 @@ HIDDEN_EXTRA = """
 l1_in : 1        # sum of |w| of the input synapses onto this neuron (every norm_dt)
 l1_rec : 1       # the same for the recurrent synapses (0 without recurrence)
 """
+
+#: the WM task answers bit 1 when the readout y exceeds this at the end of a recall step: one spike
+#: through a readout synapse of weight 1, or several weaker ones, in the last tau_out
+DECISION_THRESHOLD = 1.0
 
 READOUT_EQS = """
 dy/dt = -y / tau_out : 1
@@ -93,4 +103,4 @@ RULE_OPERANDS = {"in": {}, "rec": {}, "out": {"apost": "y_rule_post"}}
 
 #: synaptic scaling, every norm_dt, after the sums: the weights onto a neuron shrink to an L1 norm of
 #: at most w_budget (never grow)
-NORMALISE = "w = w * clip(w_budget / (l1_{layer}_post + 1e-12), 0, 1)"
+NORMALISE = "w = clip(w * clip(w_budget / (l1_{layer}_post + 1e-12), 0, 1), -w_max, w_max)"

@@ -50,7 +50,7 @@ def _train_flags() -> dict:
                                     "runtime; cpp: cpp_standalone; cuda: cuda_standalone via brian2cuda) "
                                     "(default cython; cpp for the bio model on wm)"),
         "topology": ("topology", str, f"{' or '.join(TOPOLOGIES)}: feed-forward (the reference), or with "
-                                      "plastic recurrent hidden synapses (default rec for wm, ff for RL)"),
+                                      "plastic recurrent hidden synapses (default rec for wm, ff for bio wm and RL)"),
         "neuron": ("neuron", str, f"bio model: the hidden neurons, a file of models/neurons/ ({neurons}) or a "
                                   "path to a neuron file (docs/models.md) (default lif)"),
         "init_weights": ("init_weights", str, "initial weights of every plastic synapse at every episode start: "
@@ -59,13 +59,16 @@ def _train_flags() -> dict:
         "hidden": ("hidden", int, "hidden neurons per controller (default 32)"),
         "len": ("length", int, "wm: length of the bit sequence (default 8)"),
         "lat": ("latency", int, "wm: delay between sample and recall, in stimuli (default 8)"),
+        "wm_context": ("wm_context", str, "wm: none (the paper's three input channels) or position (plus an "
+                                          "ordinal-position context channel per sample step, active again at "
+                                          "its recall step; tasks/wm.py) (default none; position for bio)"),
         "sequences": ("sequences", int, "wm: sequences per evaluation, each in its own network copy (default 32; bio 16)"),
         "test_sequences": ("test_sequences", int, "wm: fresh sequences of the final test (default 512)"),
         "stimulus_ms": ("stimulus_ms", float, "bio model, wm: duration of one stimulus in ms (default 200)"),
         "dt_ms": ("dt_ms", float, "bio model: simulation time step in ms (default 1)"),
         "pop": ("pop", int, "CMA-ES population, >= 3; the centre is evaluated too (default 64 for wm, 32 for RL and bio wm)"),
-        "generations": ("generations", int, "CMA-ES generations (default 1000 for wm, 600 for bio wm, 100 for RL)"),
-        "sigma0": ("sigma0", float, "CMA-ES initial step size (default 0.1; bio wm 0.5)"),
+        "generations": ("generations", int, "CMA-ES generations (default 1000 for wm, 200 for bio wm, 100 for RL)"),
+        "sigma0": ("sigma0", float, "CMA-ES initial step size (default 0.1)"),
         "seed": ("seed", int, "the one seed of the run: CMA-ES, task sequences or episodes, final test (default 0)"),
         "separable_above": ("separable_above", int, "genome size above which separable CMA-ES is used (default 500)"),
         "episode_steps": ("episode_steps", int, "RL: environment steps per episode (default 200; the paper 1000)"),

@@ -13,13 +13,14 @@ from .backends import BACKENDS
 from .genome import parse_sharing
 
 from .tasks import ENVS
+from .tasks.wm import CONTEXTS as WM_CONTEXTS
 
 TASKS = ("wm",) + tuple(ENVS)
 ACTION_BOUNDS = ("equal", "reference")
 ACTUATORS = ("gym", "brax")  # tasks.base.ACTUATORS (not imported: the tasks package imports gymnasium)
 
 #: defaults that depend on the task (filled in where a key is left at None)
-COMMON_DEFAULTS = {"hidden": 32, "sequences": 32, "sigma0": 0.1, "backend": "cython"}
+COMMON_DEFAULTS = {"hidden": 32, "sequences": 32, "sigma0": 0.1, "backend": "cython", "wm_context": "none"}
 TASK_DEFAULTS = {
     # the best measured WM protocol (docs/results.md): one rule per postsynaptic neuron, population 64,
     # 1,000 generations, plastic recurrence: 0.67 ± 0.02 at Len 8 / Lat 8 over 3 seeds
@@ -28,13 +29,15 @@ TASK_DEFAULTS = {
     # one rule per synapse (the paper)
     "rl": {"topology": "ff", "generations": 100, "sharing": "synapse", "pop": 32},
 }
-#: the biological model on the WM task (docs/results.md, "Biological model"): the input layer's rule per
+#: the biological model on the WM task (docs/results.md, "Biological model"): the ordinal-position context
+#: (tasks/wm.py; with the paper's three channels nothing learns), feed-forward, the input layer's rule per
 #: presynaptic input neuron (with one rule per postsynaptic neuron and zero initial weights, the push-pull
-#: input pair makes the network unable to tell a sequence from its complement: tests/test_bio_wm.py);
-#: population 32 x 16 sequences, sigma0 0.5, compiled C++ (2-3x the Cython runtime), a budget of about
-#: 60 minutes on 2 cores with --workers 2
-BIO_WM_DEFAULTS = {"sharing": "post,in=pre", "pop": 32, "sequences": 16, "sigma0": 0.5, "backend": "cpp",
-                   "generations": 600}
+#: input pair makes the network unable to tell a sequence from its complement: tests/test_bio_wm.py),
+#: population 32 x 16 sequences, sigma0 0.1 (a spike moves a weight by eta x coefficient, and an input
+#: fires hundreds of times a trial: larger steps saturate every weight), compiled C++, 200 generations:
+#: about 6 minutes on 2 cores with --workers 2
+BIO_WM_DEFAULTS = {"wm_context": "position", "topology": "ff", "sharing": "post,in=pre", "pop": 32,
+                   "sequences": 16, "sigma0": 0.1, "backend": "cpp", "generations": 200}
 MODELS = ("reference", "bio")
 TOPOLOGIES = ("ff", "rec")
 
@@ -59,6 +62,8 @@ class Config:
     # working-memory task
     length: int = 8
     latency: int = 8
+    wm_context: str | None = None  # 'none': the paper's three input channels; 'position': plus an ordinal-position
+    #                                context (tasks/wm.py).  None: 'none' (bio: see BIO_WM_DEFAULTS)
     sequences: int | None = None  # sequences per evaluation (copies per individual); None: 32 (bio: 16)
     test_sequences: int = 512   # fresh sequences for the final score
     # RL tasks (closed loop)
@@ -105,7 +110,7 @@ class Config:
         for key, value in defaults.items():
             if getattr(self, key) is None:
                 setattr(self, key, value)
-        for key in ("model", "rule", "sharing", "backend", "action_bounds", "actuators", "neuron"):
+        for key in ("model", "rule", "sharing", "backend", "action_bounds", "actuators", "neuron", "wm_context"):
             if not isinstance(getattr(self, key), str):
                 raise ConfigError(f"config key '{key}': must be a string, got {getattr(self, key)!r}")
         for key in ("extra", "environment"):
@@ -116,6 +121,9 @@ class Config:
         choose("model", MODELS)
         choose("backend", BACKENDS)
         choose("topology", TOPOLOGIES)
+        choose("wm_context", WM_CONTEXTS)
+        if self.task != "wm" and self.wm_context != "none":
+            raise ConfigError(f"config key 'wm_context': only the wm task has one; task '{self.task}' needs 'none'")
         try:
             default_sharing, per_layer = parse_sharing(self.sharing)
         except ValueError as exc:

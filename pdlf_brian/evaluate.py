@@ -111,7 +111,7 @@ class WMEvaluator:
 
     def __init__(self, cfg: Config, n_individuals: int):
         self.cfg = cfg
-        self.task = CopyTask(cfg.length, cfg.latency)
+        self.task = CopyTask.from_config(cfg)
         self.P, self.B = n_individuals, cfg.sequences
         self.network = build_network(cfg, self.task.n_in, self.task.n_out, self.P, self.B, self.task.n_steps)
         self.layout = self.network.layout
@@ -251,7 +251,7 @@ def make_evaluator(cfg: Config, n_individuals: int, **kwargs):
 def io_sizes(cfg: Config) -> tuple[int, int]:
     """(n_in, n_out) of one controller for the config's task."""
     if cfg.task == "wm":
-        task = CopyTask(cfg.length, cfg.latency)
+        task = CopyTask.from_config(cfg)
         return task.n_in, task.n_out
     n_obs, n_act, _ = env_sizes(cfg.task)
     return n_obs, n_act

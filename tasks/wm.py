@@ -7,7 +7,18 @@ Three input channels, one output:
     channel 2  recall cue: 1 during steps Len+Lat .. 2Len+Lat-1
 
 The target during recall step k is the k-th sample bit; the network answers
-bit 1 when its readout is positive.  Score = recall accuracy (chance 0.5).
+bit 1 when its readout exceeds the model's decision threshold (0 for the reference model, whose
+readout is signed; ``DECISION_THRESHOLD`` of models/bio.py for the biological one, whose readout is
+a leaky sum of spikes that never decays to exactly 0).  Score = recall accuracy (chance 0.5).
+
+Ordinal-position context (``context="position"``; not in the paper).  Len more channels:
+channel 3+k is 1 during sample step k and during recall step k, else 0.  It is the time-varying
+context signal of the serial-order models of human and monkey working memory (Burgess & Hitch 1999;
+Brown, Preece & Hulme 2000; Howard & Kahana 2002), and of the ordinal-position cells of prefrontal
+cortex (Nieder 2012): it says *when* an item came, never *what* it was, so the bits must still be
+held across the delay, in the synapses or the activity.  It turns serial recall from a constant cue
+into recall cued by position: a network whose neurons forget in 20 ms has no clock of its own that
+could tell the eighth 200 ms recall step from the first (docs/results.md, "Biological model").
 
 Every evaluation draws a fresh batch of random sequences; all individuals of a
 generation see the same batch (common random numbers), and every sequence runs
@@ -25,20 +36,38 @@ from dataclasses import dataclass
 import numpy as np
 
 
+CONTEXTS = ("none", "position")
+
+
 @dataclass(frozen=True)
 class CopyTask:
     length: int = 8
     latency: int = 8
+    context: str = "none"   # 'none' (the paper's three channels) or 'position' (Len more channels)
+    threshold: float = 0.0  # the readout above which the answer is bit 1
 
-    n_in = 3
     n_out = 1
     name = "wm"
 
+    @classmethod
+    def from_config(cls, cfg) -> "CopyTask":
+        threshold = 0.0
+        if cfg.model == "bio":
+            from ..models import bio
+            threshold = float(bio.DECISION_THRESHOLD)
+        return cls(cfg.length, cfg.latency, cfg.wm_context, threshold)
+
     def __post_init__(self):
+        if self.context not in CONTEXTS:
+            raise ValueError(f"wm context (--wm-context) must be one of {', '.join(CONTEXTS)}, got {self.context!r}")
         if int(self.length) != self.length or self.length < 1:
             raise ValueError(f"wm length (--len) must be a positive integer, got {self.length!r}")
         if int(self.latency) != self.latency or self.latency < 0:
             raise ValueError(f"wm latency (--lat) must be a non-negative integer, got {self.latency!r}")
+
+    @property
+    def n_in(self) -> int:
+        return 3 + (self.length if self.context == "position" else 0)
 
     @property
     def n_steps(self) -> int:
@@ -53,13 +82,17 @@ class CopyTask:
         return rng.integers(0, 2, size=(n, self.length))
 
     def inputs(self, bits: np.ndarray) -> np.ndarray:
-        """(n, Len) bits -> (T, n, 3) stimulus, one row per step."""
+        """(n, Len) bits -> (T, n, n_in) stimulus, one row per step."""
         bits = np.asarray(bits)
         n = bits.shape[0]
-        x = np.zeros((self.n_steps, n, 3))
+        x = np.zeros((self.n_steps, n, self.n_in))
         x[: self.length, :, 0] = (2 * bits - 1).T
         x[: self.length, :, 1] = 1.0
         x[self.recall, :, 2] = 1.0
+        if self.context == "position":
+            k = np.arange(self.length)
+            x[k, :, 3 + k] = 1.0
+            x[self.recall.start + k, :, 3 + k] = 1.0
         return x
 
     def targets(self, bits: np.ndarray) -> np.ndarray:
@@ -69,11 +102,11 @@ class CopyTask:
     def score(self, readout: np.ndarray, bits: np.ndarray):
         """readout (T, ..., n) -> (accuracy, fitness), each of shape (...).
 
-        fitness = accuracy - mean((tanh(readout) - target_pm1)^2) / 4, in [-1, 1]: the
+        fitness = accuracy - mean((tanh(readout - threshold) - target_pm1)^2) / 4, in [-1, 1]: the
         smooth term gives the ES a gradient where accuracy is flat.  A copy whose
         readout is not finite scores accuracy 0 and fitness -2 (below any finite score).
         """
-        y = np.asarray(readout)[self.recall]                      # (Len, ..., n)
+        y = np.asarray(readout)[self.recall] - self.threshold     # (Len, ..., n)
         target = self.targets(bits).reshape((self.length,) + (1,) * (y.ndim - 2) + (-1,))
         finite = np.all(np.isfinite(y), axis=(0, -1))
         with np.errstate(invalid="ignore"):

@@ -54,11 +54,14 @@ def test_bio_wm_defaults_share_the_input_layer_per_input_neuron():
 
 
 def test_bio_wm_default_protocol_is_the_documented_one_and_stays_overridable():
-    """README and docs/results.md state this budget (population 32 x 16 sequences, 600 generations,
-    sigma0 0.5, compiled C++); the closed-loop bio model must stay on a runtime backend."""
+    """README and docs/results.md state this budget (position context, feed-forward, population 32 x 16
+    sequences, 200 generations, sigma0 0.1, compiled C++); the closed-loop bio model stays on a runtime
+    backend, and the reference model keeps the paper's three input channels."""
     from pdlf_brian.config import Config
     c = Config(task="wm", model="bio").validate()
-    assert (c.pop, c.sequences, c.generations, c.sigma0, c.backend) == (32, 16, 600, 0.5, "cpp")
+    assert (c.pop, c.sequences, c.generations, c.sigma0, c.backend) == (32, 16, 200, 0.1, "cpp")
+    assert (c.wm_context, c.topology) == ("position", "ff")
+    assert Config(task="wm").validate().wm_context == "none"
     r = Config(task="wm").validate()
     assert (r.pop, r.sequences, r.generations, r.sigma0, r.backend) == (64, 32, 1000, 0.1, "cython")
     assert Config(task="ant_dir", model="bio").validate().backend == "cython"
@@ -88,3 +91,43 @@ def test_an_initial_weight_spec_that_does_not_parse_is_one_line_naming_it(tmp_pa
     assert main(["train", "--init-weights", spec, "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and f"initial weights '{spec}'" in err[0], err
+
+
+def hebbian_position_genome(layout, length, hebb=0.03):
+    """A hand-written rule (not evolved): the sample's '1' neuron grows its synapses (PDP's B), every
+    position-context neuron has a Hebbian rule with a threshold (SCP: potentiation when the hidden
+    neurons fire with it, depression when they are silent), the readout synapses grow with hidden spikes."""
+    arrays = {l.name: {c: np.zeros((1, l.n_pre, l.n_post)) for c in layout.coefficients} for l in layout.layers}
+    a = arrays["in"]
+    a["eta"][0] = 1.0
+    a["B"][0, 0] = 0.3                                   # input neuron 0: channel 0 (the sample), bit 1
+    pos = [2 * (3 + k) for k in range(length)]           # the '+' neuron of context channel 3 + k
+    a["A"][0, pos], a["C"][0, pos] = hebb, 0.5
+    arrays["out"]["eta"][0], arrays["out"]["B"][0] = 1.0, 1.0
+    return layout.encode(arrays)
+
+
+def test_position_context_lets_a_hebbian_rule_hold_a_sequence_in_its_synapses():
+    """Issue 17's mechanism, with a rule written by hand: each bit is stored as the sign of the synapse
+    from its position's context neuron (a hetero-association of *when* with *what*), held across a
+    delay in which nothing fires, and read out when the position comes back.  Wiping every membrane,
+    trace and the readout at every time step of the delay changes nothing: the memory is in the weights."""
+    from pdlf_brian.models import bio
+    L, D = 4, 2
+    task = CopyTask(L, D, "position", threshold=bio.DECISION_THRESHOLD)
+    bits = task.sample(np.random.default_rng(3), 12)
+    scores = []
+    for wipe, hebb in ((False, 0.03), (True, 0.03), (False, 0.0)):
+        net = Controller("bio", load_rule("scp+pdp"), task.n_in, 4, 1, 1, len(bits), task.n_steps,
+                         recurrent=False, sharing="post,in=pre", backend="numpy", dt_hook=wipe)
+        g = hebbian_position_genome(net.layout, L, hebb)
+        if wipe:
+            lo, hi = L * net.step, (L + D) * net.step
+            net.set_dt_hook(lambda: net.wipe_activity() if lo <= net.net.t < hi else None)
+        y = net.run_open_loop(g, task.inputs(bits)[:, None], np.random.default_rng(0))[:, 0, :, 0]
+        scores.append(float(task.score(y[:, None], bits)[0][0]))
+        assert np.all(y[L:L + D][-1] < task.threshold), "nothing may be active at the end of the delay"
+    print("recall: intact delay, wiped delay, no Hebbian term:", scores)
+    assert scores[0] >= 0.9, scores
+    assert scores[1] >= 0.9, scores
+    assert scores[2] <= 0.65, scores   # without the association nothing is stored: near chance

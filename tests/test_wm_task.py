@@ -58,3 +58,40 @@ def test_bad_lengths():
         CopyTask(0, 1)
     with pytest.raises(ValueError, match="latency"):
         CopyTask(4, -1)
+
+
+@pytest.mark.parametrize("L,D", [(1, 0), (8, 8), (16, 3)])
+def test_position_context_marks_each_sample_step_and_its_recall_step(L, D):
+    task = CopyTask(L, D, "position")
+    bits = task.sample(np.random.default_rng(2), 20)
+    x = task.inputs(bits)
+    plain = CopyTask(L, D).inputs(bits)
+    assert task.n_in == 3 + L and x.shape == (2 * L + D, 20, 3 + L)
+    np.testing.assert_array_equal(x[..., :3], plain)                    # the paper's channels unchanged
+    for k in range(L):
+        on = np.zeros(2 * L + D)
+        on[[k, L + D + k]] = 1                                          # sample step k and recall step k
+        np.testing.assert_array_equal(x[:, :, 3 + k], np.repeat(on[:, None], 20, axis=1))
+    # the context says when, never what: it is the same for every sequence
+    assert np.all(x[:, :, 3:] == x[:, :1, 3:])
+
+
+def test_decision_threshold_shifts_the_answer():
+    """A readout just above 0 (the tail of an earlier spike) is bit 0 under a threshold of 1."""
+    task = CopyTask(2, 0, threshold=1.0)
+    bits = np.array([[1, 0]])
+    readout = np.array([[0.0], [0.0], [3.0], [0.2]])                    # recall: 3 (bit 1), 0.2 (bit 0)
+    acc, _ = task.score(readout, bits)
+    assert acc == 1.0
+    acc, _ = CopyTask(2, 0).score(readout, bits)
+    assert acc == 0.5
+
+
+def test_bad_context_names_the_flag():
+    with pytest.raises(ValueError, match="--wm-context"):
+        CopyTask(4, 1, "clock")
+    from pdlf_brian.config import Config, ConfigError
+    with pytest.raises(ConfigError, match="'wm_context'"):
+        Config(wm_context="clock").validate()
+    with pytest.raises(ConfigError, match="'wm_context': only the wm task"):
+        Config(task="hopper_vel", wm_context="position").validate()
