@@ -61,7 +61,7 @@ def recall(run, bits, zero_delay=False):
 def _scores(task, readout, bits):
     """readout (T, sequences) -> (accuracy, accuracy per serial position)."""
     acc, _ = task.score(readout[:, None, :], bits)
-    per_position = ((readout[task.recall] > 0) == (task.targets(bits) == 1)).mean(axis=1)
+    per_position = ((readout[task.recall] > task.threshold) == (task.targets(bits) == 1)).mean(axis=1)
     return float(acc[0]), per_position
 
 
@@ -118,6 +118,8 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0)
             axes[row, col].set_xlabel("presynaptic neuron" + (" (input: 2 per channel, +/-)" if bio and key == "w_in"
                                                               else ""), fontsize=9)
             axes[row, col].set_ylabel("postsynaptic neuron", fontsize=9)
+            if m.shape[1] <= 8:  # integer ticks for a small layer (the readout)
+                axes[row, col].set_yticks(range(m.shape[1]))
             axes[row, col].set_title(f"{key[2:]} layer, {when} (t = {(t + 1) * step_ms:g} {unit})", fontsize=9)
             fig.colorbar(im, ax=axes[row, col]).set_label(wlabel, fontsize=8)
     fig.suptitle(f"weights after the sequence {''.join(map(str, bits[1]))}", fontsize=10)
@@ -163,18 +165,19 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0)
                     for ph, sl in phases.items()}
         inp = net.monitors["input_spikes"]
         ti, ii = np.asarray(inp.t / _ms()), np.asarray(inp.i)
-        fig, axes = plt.subplots(3, 1, figsize=(9, 7), dpi=120, sharex=True,
-                                 gridspec_kw={"height_ratios": [1, 2.5, 1.2]})
+        fig, axes = plt.subplots(3, 1, figsize=(9, 7 + net.n_in / 8), dpi=120, sharex=True,
+                                 gridspec_kw={"height_ratios": [1 + net.n_in / 6, 2.5, 1.2]})
         own_in = (ii >= 2 * net.n_in) & (ii < 4 * net.n_in)           # copy 1's input neurons
         axes[0].plot(ti[own_in], ii[own_in] - 2 * net.n_in, "|", ms=4, color="tab:green")
         axes[0].set_ylabel("input neuron"); axes[0].set_yticks(range(2 * net.n_in))
-        axes[0].set_yticklabels([f"{c}{s}" for c in ("bit", "flag", "cue") for s in ("+", "-")], fontsize=7)
+        axes[0].set_yticklabels([f"{c}{s}" for c in task.channel_names for s in ("+", "-")], fontsize=7)
         own = (idx >= net.n_hidden) & (idx < 2 * net.n_hidden)
         axes[1].plot(t_ms[own], idx[own] - net.n_hidden, "|", ms=3, color="k")
         axes[1].set_ylabel("hidden neuron")
         y = readout[:, 0, 1, 0]
         axes[2].plot((np.arange(task.n_steps) + 1) * step_ms, y, "o-", ms=3, lw=1, color="tab:red")
-        axes[2].axhline(0, color="k", lw=0.5)
+        axes[2].axhline(task.threshold, color="k", lw=0.5, ls="--", label="decision threshold")
+        axes[2].legend(fontsize=7, loc="upper right")
         axes[2].set_ylabel("readout y\n(end of each stimulus)")
         axes[2].set_xlabel("time (ms)")
         for ax in axes:

@@ -60,18 +60,18 @@ axes[1].plot(hid.t / ms, hid.i, "|", color="k", ms=3)
 axes[1].set_ylabel("hidden neuron")
 axes[1].set_ylim(-0.5, cfg.hidden - 0.5)
 axes[2].plot((np.arange(task.n_steps) + 1) * step, y, "o-", color="tab:red", ms=3)
-axes[2].axhline(0, color="k", lw=0.5)
+axes[2].axhline(task.threshold, color="k", lw=0.5, ls="--")   # the answer is 1 above it
 axes[2].set_ylabel("readout y")
 for k, trace in enumerate(w_onto_0.w):
-    axes[3].plot(w_onto_0.t / ms, trace, lw=1, label=["bit+", "bit-", "flag+", "flag-", "cue+", "cue-"][k])
+    axes[3].plot(w_onto_0.t / ms, trace, lw=1, label=[f"{c}{s}" for c in task.channel_names for s in "+-"][k])
 axes[3].set_ylabel("w onto hidden 0")
 axes[3].set_xlabel("time (ms)")
-axes[3].legend(fontsize=6, ncol=3)
+axes[3].legend(fontsize=6, ncol=6)
 L, D = task.length, task.latency
 for ax in axes:
     ax.axvspan(0, L * step, color="tab:blue", alpha=0.08)
     ax.axvspan((L + D) * step, task.n_steps * step, color="tab:orange", alpha=0.08)
-answer = "".join("1" if v > 0 else "0" for v in y[task.recall])
+answer = "".join("1" if v > task.threshold else "0" for v in y[task.recall])
 axes[0].set_title(f"sequence {''.join(map(str, bits[0]))}, recalled {answer} (sample blue, recall orange)", fontsize=9)
 fig.tight_layout()
 out = args.out or f"{args.run}/replay_raster.png"

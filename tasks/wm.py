@@ -70,6 +70,10 @@ class CopyTask:
         return 3 + (self.length if self.context == "position" else 0)
 
     @property
+    def channel_names(self) -> list[str]:
+        return ["bit", "flag", "cue"] + ([f"pos{k + 1}" for k in range(self.length)] if self.context == "position" else [])
+
+    @property
     def n_steps(self) -> int:
         return 2 * self.length + self.latency
 

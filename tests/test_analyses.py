@@ -169,3 +169,5 @@ def test_wm_probe_bio_reports_rates_in_hz(tmp_path):
     assert all(v["rate_hz"] is None or v["rate_hz"] >= 0 for v in s["activity_per_phase"].values())
     z = next(iter(s["zeroing"].values()))
     assert 0 <= z["accuracy_zeroed_delay"] <= 1
+    # the serial-position curve uses the bio model's decision threshold, as the score does
+    assert np.mean(z["per_position"]) == pytest.approx(z["accuracy"], abs=1e-12)
