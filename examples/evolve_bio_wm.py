@@ -1,11 +1,12 @@
 """Evolve a plasticity rule for working memory in a biological spiking network.
 
 The copy task of the paper (Fig 2): Len stimuli of 200 ms (a sample bit, a sample flag), a delay of Lat
-stimuli, then a recall cue; the network must answer the bits in order.  Every sequence runs in its own
-copy of the network, whose weights start at zero: whatever the network remembers after the delay must be
-written into its synapses by the evolved rule (SCP + PDP, models/rules/scp_pdp.py) while it works.
-CMA-ES evolves the rule's coefficients (one rule per postsynaptic neuron, one per input neuron on the
-input layer: see docs/results.md for why).
+stimuli, then a recall cue; the network must answer the bits in order.  Beside them an ordinal-position
+context (one channel per position, active at its sample step and again at its recall step; tasks/wm.py)
+says *when*, never *what*.  Every sequence runs in its own copy of the network, whose weights start at
+zero: whatever the network remembers after the delay must be written into its synapses by the evolved
+rule (SCP + PDP, models/rules/scp_pdp.py) while it works.  CMA-ES evolves the rule's coefficients (one
+rule per input neuron on the input layer, one per readout neuron: see docs/results.md for why).
 
     python examples/evolve_bio_wm.py                 # Len 8 / Lat 8: the default protocol (see docs)
     python examples/evolve_bio_wm.py --quick         # a tiny version that runs in seconds
@@ -23,9 +24,10 @@ from pdlf_brian.evolve import Trainer, has_checkpoint
 
 LENGTH, LATENCY = 8, 8          # stimuli in the sample, stimuli of delay
 STIMULUS = 200 * ms             # one stimulus (so the delay is LATENCY x 200 ms = 1.6 s)
-HIDDEN = 32                     # LIF neurons (models/neurons/lif.py), plastic recurrence
+CONTEXT = "position"             # or "none": the paper's three channels only (nothing learns; docs/results.md)
+HIDDEN = 32                     # LIF neurons (models/neurons/lif.py), feed-forward
 RULE = "scp+pdp"                # or any rule file: models/rules/*.py
-POPULATION, GENERATIONS, SEQUENCES = 32, 300, 16
+POPULATION, GENERATIONS, SEQUENCES = 32, 200, 16
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--quick", action="store_true", help="a tiny problem (seconds)")
@@ -38,8 +40,8 @@ if args.quick:
     args.backend = "numpy"  # nothing to compile
 
 cfg = Config(task="wm", model="bio", rule=RULE, length=LENGTH, latency=LATENCY, stimulus_ms=float(STIMULUS / ms),
-             hidden=HIDDEN, pop=POPULATION, generations=GENERATIONS, sequences=SEQUENCES,
-             test_sequences=4 * SEQUENCES if args.quick else 256, sigma0=0.5, backend=args.backend, seed=0)
+             wm_context=CONTEXT, hidden=HIDDEN, pop=POPULATION, generations=GENERATIONS, sequences=SEQUENCES,
+             test_sequences=4 * SEQUENCES if args.quick else 256, sigma0=0.1, backend=args.backend, seed=0)
 result = Trainer(cfg, args.out, resume=has_checkpoint(args.out), quiet=args.quick).run()  # re-runs resume
 print(f"recall accuracy of the evolved rule (centre) on fresh sequences: {result['score_centre']:.3f} "
       f"(chance 0.5), after {GENERATIONS} generations")

@@ -517,12 +517,12 @@ class BioFamily:
         if rule.plastic:
             inc = rule.substituted("ON_PRE", operands)
             if inc is not None:
-                on_pre.append(f"w += {inc}")
+                on_pre.append(m.W_UPDATE.format(inc=inc))
             if rule.pre_updates:
                 on_pre += [word_substitute(l.strip(), operands) for l in rule.pre_updates.strip().splitlines()]
             inc = rule.substituted("ON_POST", operands)
             if inc is not None and layer != "out":
-                on_post.append(f"w += {inc}")
+                on_post.append(m.W_UPDATE.format(inc=inc))
             if rule.post_updates and layer != "out":
                 on_post += [word_substitute(l.strip(), operands) for l in rule.post_updates.strip().splitlines()]
         on_pre.append("apre += 1")
@@ -553,7 +553,7 @@ class BioFamily:
             return []
         m, ns = self.model, c.namespace
         drift = c.rule.substituted("DRIFT", dict(m.RULE_OPERANDS[layer], **coef))
-        accumulate = ([f"w += ({drift}) * (norm_dt / tau_drift)"] if drift is not None else []) \
+        accumulate = ([m.W_UPDATE.format(inc=f"({drift}) * (norm_dt / tau_drift)")] if drift is not None else []) \
             + [f"l1_{layer}_post += abs(w)"]
         syn.run_regularly("\n".join(accumulate), clock=c.clock("norm", ns["norm_dt"]), when="synapses", order=10 + k,
                           name=f"{c.name}_scale_sum_{layer}")

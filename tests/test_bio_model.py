@@ -46,7 +46,7 @@ def test_bio_network_runs_batched_and_copies_are_independent():
 def test_synaptic_scaling_bounds_pdp_growth(budget):
     """PDP alone (eta*B per presynaptic spike) grows weights without bound unless scaled."""
     rule = load_rule("pdp")
-    ns = {"w_budget": budget}
+    ns = {"w_budget": budget, "w_max": 1e9}
     net = Controller("bio", rule, 3, 5, 1, 1, 1, 4, step_ms=50.0, namespace=ns)
     g = net.layout.encode({"in": {"eta": np.ones((1, 6, 5)), "B": np.full((1, 6, 5), 0.1), "D": np.zeros((1, 6, 5))},
                            "out": {"eta": np.zeros((1, 5, 1)), "B": np.zeros((1, 5, 1)), "D": np.zeros((1, 5, 1))}})
@@ -58,3 +58,22 @@ def test_synaptic_scaling_bounds_pdp_growth(budget):
         assert np.all(l1 <= budget + growth_between_scalings + 1e-9)
     else:
         assert np.all(l1 > 4.0 + growth_between_scalings)  # 200 ms x 100 Hz x 3 inputs x 0.1 = 6
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_hard_bound_holds_after_every_update(sign):
+    """|w| <= w_max at every time step, not only at the scaling steps: PDP's B of +-1 per spike and a
+    drift push every weight past the bound within one 10 ms scaling interval."""
+    from brian2 import StateMonitor
+    rule = load_rule("pdp")
+    net = Controller("bio", rule, 3, 5, 1, 1, 1, 4, step_ms=50.0, namespace={"w_max": 0.7, "w_budget": 1e9},
+                     backend="numpy")
+    mon = StateMonitor(net.synapses["in"], "w", record=True, when="end", name="w_every_dt")
+    net.net.add(mon)
+    ones = np.ones((1, 6, 5))
+    g = net.layout.encode({"in": {"eta": ones, "B": sign * ones, "D": sign * ones},
+                           "out": {"eta": np.zeros((1, 5, 1)), "B": np.zeros((1, 5, 1)), "D": np.zeros((1, 5, 1))}})
+    net.run_open_loop(g, np.ones((4, 1, 1, 3)))
+    w = np.asarray(mon.w)
+    assert np.abs(w).max() <= 0.7 + 1e-12
+    assert np.isclose(sign * w.max() if sign > 0 else -w.min(), 0.7)   # the bound is reached, so it was tested
