@@ -27,7 +27,7 @@ STIMULUS = 200 * ms             # one stimulus (so the delay is LATENCY x 200 ms
 CONTEXT = "position"             # or "none": the paper's three channels only (nothing learns; docs/results.md)
 HIDDEN = 32                     # LIF neurons (models/neurons/lif.py), feed-forward
 RULE = "scp+pdp"                # or any rule file: models/rules/*.py
-POPULATION, GENERATIONS, SEQUENCES = 32, 200, 16
+POPULATION, GENERATIONS, SEQUENCES = 32, 300, 16
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--quick", action="store_true", help="a tiny problem (seconds)")

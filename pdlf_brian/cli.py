@@ -67,7 +67,7 @@ def _train_flags() -> dict:
         "stimulus_ms": ("stimulus_ms", float, "bio model, wm: duration of one stimulus in ms (default 200)"),
         "dt_ms": ("dt_ms", float, "bio model: simulation time step in ms (default 1)"),
         "pop": ("pop", int, "CMA-ES population, >= 3; the centre is evaluated too (default 64 for wm, 32 for RL and bio wm)"),
-        "generations": ("generations", int, "CMA-ES generations (default 1000 for wm, 200 for bio wm, 100 for RL)"),
+        "generations": ("generations", int, "CMA-ES generations (default 1000 for wm, 300 for bio wm, 100 for RL)"),
         "sigma0": ("sigma0", float, "CMA-ES initial step size (default 0.1)"),
         "seed": ("seed", int, "the one seed of the run: CMA-ES, task sequences or episodes, final test (default 0)"),
         "separable_above": ("separable_above", int, "genome size above which separable CMA-ES is used (default 500)"),

@@ -110,7 +110,7 @@ class WMEvaluator:
     """Scores genomes on fresh batches of copy-task sequences."""
 
     def __init__(self, cfg: Config, n_individuals: int):
-        self.cfg = cfg
+        self.cfg = cfg.validate()  # fills the task- and model-dependent defaults (idempotent)
         self.task = CopyTask.from_config(cfg)
         self.P, self.B = n_individuals, cfg.sequences
         self.network = build_network(cfg, self.task.n_in, self.task.n_out, self.P, self.B, self.task.n_steps)

@@ -55,11 +55,11 @@ def test_bio_wm_defaults_share_the_input_layer_per_input_neuron():
 
 def test_bio_wm_default_protocol_is_the_documented_one_and_stays_overridable():
     """README and docs/results.md state this budget (position context, feed-forward, population 32 x 16
-    sequences, 200 generations, sigma0 0.1, compiled C++); the closed-loop bio model stays on a runtime
+    sequences, 300 generations, sigma0 0.1, compiled C++); the closed-loop bio model stays on a runtime
     backend, and the reference model keeps the paper's three input channels."""
     from pdlf_brian.config import Config
     c = Config(task="wm", model="bio").validate()
-    assert (c.pop, c.sequences, c.generations, c.sigma0, c.backend) == (32, 16, 200, 0.1, "cpp")
+    assert (c.pop, c.sequences, c.generations, c.sigma0, c.backend) == (32, 16, 300, 0.1, "cpp")
     assert (c.wm_context, c.topology) == ("position", "ff")
     assert Config(task="wm").validate().wm_context == "none"
     r = Config(task="wm").validate()
