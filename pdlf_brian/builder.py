@@ -38,7 +38,7 @@ from .rules import Rule
 
 STEP = 1 * ms  # one step of the discrete reference model (a label, not physics)
 
-# Brian2 warns that "v_post += w" next to "w += ..." in one pathway "may depend on the order of
+# Brian2 warns that "v_post += w" next to an update of w in one pathway "may depend on the order of
 # execution": each synapse writes only its own w, and v_post is a summed-into target, so it does not.
 import logging  # noqa: E402
 
