@@ -61,7 +61,7 @@ def recall(run, bits, zero_delay=False):
 def _scores(task, readout, bits):
     """readout (T, sequences) -> (accuracy, accuracy per serial position)."""
     acc, _ = task.score(readout[:, None, :], bits)
-    per_position = ((readout[task.recall] > task.threshold) == (task.targets(bits) == 1)).mean(axis=1)
+    per_position = (task.answers(readout) == (task.targets(bits) == 1)).mean(axis=1)
     return float(acc[0]), per_position
 
 

@@ -55,7 +55,7 @@ step = cfg.stimulus_ms
 inp, hid = net.monitors["input_spikes"], net.monitors["hidden_spikes"]
 fig, axes = plt.subplots(4, 1, figsize=(8, 8), dpi=120, sharex=True, gridspec_kw={"height_ratios": [1, 2, 1, 1.2]})
 axes[0].plot(inp.t / ms, inp.i, "|", color="tab:green")
-axes[0].set_yticks(range(6), ["bit+", "bit-", "flag+", "flag-", "cue+", "cue-"], fontsize=7)
+axes[0].set_yticks(range(2 * task.n_in), [f"{c}{s}" for c in task.channel_names for s in "+-"], fontsize=6)
 axes[1].plot(hid.t / ms, hid.i, "|", color="k", ms=3)
 axes[1].set_ylabel("hidden neuron")
 axes[1].set_ylim(-0.5, cfg.hidden - 0.5)
@@ -71,7 +71,7 @@ L, D = task.length, task.latency
 for ax in axes:
     ax.axvspan(0, L * step, color="tab:blue", alpha=0.08)
     ax.axvspan((L + D) * step, task.n_steps * step, color="tab:orange", alpha=0.08)
-answer = "".join("1" if v > task.threshold else "0" for v in y[task.recall])
+answer = "".join("1" if a else "0" for a in task.answers(y))
 axes[0].set_title(f"sequence {''.join(map(str, bits[0]))}, recalled {answer} (sample blue, recall orange)", fontsize=9)
 fig.tight_layout()
 out = args.out or f"{args.run}/replay_raster.png"

@@ -254,6 +254,11 @@ class ReferenceFamily:
     input_per_channel = 1
     readout_var = "a"
 
+    @staticmethod
+    def decision_threshold() -> float:
+        """The readout above which a WM answer is bit 1: 0, the readout is signed (METHOD.md section 5)."""
+        return 0.0
+
     def __init__(self, neuron=None, step_ms=None, dt_ms=None, namespace=None):
         from .models import reference as model
         self.model = model
@@ -466,6 +471,13 @@ class BioFamily:
     name = "bio"
     input_per_channel = 2
     readout_var = "y"
+
+    @staticmethod
+    def decision_threshold() -> float:
+        """The readout above which a WM answer is bit 1: ``DECISION_THRESHOLD`` of models/bio.py (the leaky
+        readout of spikes never decays to exactly 0)."""
+        from .models import bio
+        return float(bio.DECISION_THRESHOLD)
 
     def __init__(self, neuron=None, step_ms=200.0, dt_ms=1.0, namespace=None):
         from .models import bio as model

@@ -51,11 +51,9 @@ class CopyTask:
 
     @classmethod
     def from_config(cls, cfg) -> "CopyTask":
-        threshold = 0.0
-        if cfg.model == "bio":
-            from ..models import bio
-            threshold = float(bio.DECISION_THRESHOLD)
-        return cls(cfg.length, cfg.latency, cfg.wm_context, threshold)
+        """The task of a run's config, with the decision threshold of its model family."""
+        from ..builder import FAMILIES
+        return cls(cfg.length, cfg.latency, cfg.wm_context, FAMILIES[cfg.model].decision_threshold())
 
     def __post_init__(self):
         if self.context not in CONTEXTS:
@@ -103,6 +101,12 @@ class CopyTask:
         """Targets during recall, (Len, n): the sample bits in order."""
         return np.asarray(bits).T
 
+    def answers(self, readout: np.ndarray) -> np.ndarray:
+        """readout (T, ...) -> the recalled bits, (Len, ...) booleans: True where the readout of a recall
+        step exceeds the decision threshold.  The one place where an answer is read."""
+        with np.errstate(invalid="ignore"):
+            return np.asarray(readout)[self.recall] > self.threshold
+
     def score(self, readout: np.ndarray, bits: np.ndarray):
         """readout (T, ..., n) -> (accuracy, fitness), each of shape (...).
 
@@ -113,8 +117,8 @@ class CopyTask:
         y = np.asarray(readout)[self.recall] - self.threshold     # (Len, ..., n)
         target = self.targets(bits).reshape((self.length,) + (1,) * (y.ndim - 2) + (-1,))
         finite = np.all(np.isfinite(y), axis=(0, -1))
+        correct = self.answers(readout) == (target == 1)
         with np.errstate(invalid="ignore"):
-            correct = (y > 0) == (target == 1)
             accuracy = correct.mean(axis=(0, -1))
             mse = ((np.tanh(np.nan_to_num(y)) - (2 * target - 1)) ** 2).mean(axis=(0, -1))
         fitness = accuracy - mse / 4

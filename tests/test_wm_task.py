@@ -85,6 +85,16 @@ def test_decision_threshold_shifts_the_answer():
     assert acc == 1.0
     acc, _ = CopyTask(2, 0).score(readout, bits)
     assert acc == 0.5
+    assert task.answers(readout)[:, 0].tolist() == [True, False]
+
+
+def test_each_model_family_states_its_decision_threshold():
+    """from_config takes the threshold from the model family: 0 for the signed reference readout, the
+    model file's DECISION_THRESHOLD for the biological one (a spike-driven readout never reaches 0)."""
+    from pdlf_brian.config import Config
+    from pdlf_brian.models import bio
+    assert CopyTask.from_config(Config(model="reference").validate()).threshold == 0.0
+    assert CopyTask.from_config(Config(model="bio").validate()).threshold == bio.DECISION_THRESHOLD > 0
 
 
 def test_bad_context_names_the_flag():
