@@ -36,7 +36,7 @@ NAME = "window"
 def _synapse_coefficients(layout, centres, layer, i, j):
     """(G, n_coef) coefficient values of synapse (i, j) of ``layer`` for every generation's centre."""
     decoded = layout.decode(np.asarray(centres, dtype=float))
-    l = next(x for x in layout.layers if x.name == layer)
+    l = layout.layer(layer)
     names = list(decoded[layer])
     out = np.zeros((len(centres), len(names)))
     for k, c in enumerate(names):

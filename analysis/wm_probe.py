@@ -140,9 +140,9 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0)
     for col, (name, (mon, idx, l)) in enumerate(traj.items()):
         t = np.asarray(mon.t / _ms()) / (1000.0 if bio else 1.0)
         values = np.asarray(mon.w)
-        if not bio and "scale" in net.monitors:  # the reference model stores raw weights (E6 deferred)
-            m = np.asarray(getattr(net.monitors["scale"], f"m_{name}"))[1]
-            values = values / m[None, :len(t)]
+        divisor = net.recorded_divisor(name)   # the reference model stores raw weights (E6 deferred)
+        if divisor is not None:
+            values = values / divisor[:len(t), 1][None]
         for k, v in zip(idx, values):
             axes[0, col].plot(t, v, lw=1, label=f"{name}[{k // l.n_post},{k % l.n_post}]")
         for edge in (L, L + D):

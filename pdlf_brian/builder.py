@@ -338,7 +338,7 @@ class ReferenceFamily:
                           namespace=c.namespace)
         if self.deferred(c) and c.recurrent:
             # the recurrent current of this step, accumulated in the last rule pass from the raw weights
-            k = [l.name for l in c.layout.layers].index("rec")
+            k = c.layout.layer_index("rec")
             hid.run_regularly(f"I_rec = I_rec_acc / pdlf_scale({k * N} + copy)\nI_rec_acc = 0", when="groups",
                               order=-1, name=f"{n}_hidden_rec_current")
         # the summed currents run in 'groups' at order -1, before this block (E1-E3)
@@ -439,7 +439,7 @@ class ReferenceFamily:
         raw = c.synapse_array(layer)
         if not self.deferred(c):
             return raw.copy()
-        k = [l.name for l in c.layout.layers].index(layer)
+        k = c.layout.layer_index(layer)
         m = c._maxbuf[0][k * c.N:(k + 1) * c.N].copy()
         m[m == 0] = 1.0
         return raw / m.reshape(c.P, c.B, 1, 1)
@@ -606,6 +606,14 @@ class BioFamily:
                                               name=f"{c.name}_mon_w_{layer}")
         return mons
 
+    def extra_equations(self, c: "Controller", coef: dict) -> dict:
+        """Nothing to add: the biological model's per-neuron variables are in models/bio.py."""
+        return {}
+
+    def weights_now(self, c: "Controller", layer: str) -> np.ndarray:
+        """(P, B, n_pre, n_post) weights (runtime): stored as they act, the scaling is applied in place."""
+        return c.synapse_array(layer).copy()
+
     def closed_loop_operation(self, c: "Controller"):
         # at the start of every step (t = k * step_ms): read y, step the environments, write x
         return NetworkOperation(c._loop_step, clock=c.clock("step", self.step), when="start", name=f"{c.name}_environment_step")
@@ -751,9 +759,8 @@ class Controller:
             self.namespace["stimulus"] = self.stimulus
         coef, group_eqs, syn_eqs = self._coefficient_plan()
         self._coef_names = coef
-        if hasattr(fam, "extra_equations"):
-            for group, text in fam.extra_equations(self, coef).items():
-                group_eqs[group] += text
+        for group, text in fam.extra_equations(self, coef).items():
+            group_eqs[group] += text
         self.inp, self.hid, self.out = fam.groups(self, group_eqs)
         self.hid.copy = np.repeat(np.arange(N), self.n_hidden)
         self.out.copy = np.repeat(np.arange(N), self.n_out)
@@ -848,7 +855,7 @@ class Controller:
         out = {}
         for name, c, sl, shape in self.layout.blocks():
             owner, var, side = self._coef_owner[(name, c)]
-            l = next(x for x in self.layout.layers if x.name == name)
+            l = self.layout.layer(name)
             block = np.asarray(genomes)[:, sl].reshape((self.P,) + shape)
             sharing = self.layout.per_layer[name]
             if side == "synapse":
@@ -929,19 +936,19 @@ class Controller:
 
     def synapse_indices(self, layer: str) -> np.ndarray:
         """All synapse indices of a layer (known before a standalone run: N blocks of n_pre x n_post)."""
-        l = next(x for x in self.layout.layers if x.name == layer)
+        l = self.layout.layer(layer)
         return np.arange(self.N * l.n_pre * l.n_post)
 
     def weights(self, layer: str) -> np.ndarray:
         """(P, B, n_pre, n_post) weights as the model defines them (normalised by E6 in the reference
         model, whose stored weights are raw; see :func:`maxnorm_functions`), a copy (runtime)."""
         fam = self.family
-        return fam.weights_now(self, layer) if hasattr(fam, "weights_now") else self.synapse_array(layer).copy()
+        return fam.weights_now(self, layer)
 
     def synapse_array(self, layer: str, var: str = "w") -> np.ndarray:
         """Live (P, B, n_pre, n_post) view of a synaptic variable (runtime).  For the reference
         model's plastic weights this is the raw storage: use :meth:`weights` for E6's weights."""
-        l = next(x for x in self.layout.layers if x.name == layer)
+        l = self.layout.layer(layer)
         return self.synapses[layer].variables[var].get_value().reshape(self.P, self.B, l.n_pre, l.n_post)
 
     def finite_weights(self) -> np.ndarray:
@@ -1018,13 +1025,19 @@ class Controller:
         else:
             self.family.write_inputs(self, x)
 
+    def recorded_divisor(self, layer: str) -> np.ndarray | None:
+        """After a recorded run: (T, N) per-step divisor of each copy's stored weights of a layer (the
+        reference model's deferred E6: recorded weight / divisor = the model's weight), or None where the
+        stored weights are the model's weights (static rules, the biological model)."""
+        scale = self.monitors.get("scale")
+        return None if scale is None else np.asarray(getattr(scale, f"m_{layer}")).T
+
     def recorded(self) -> dict[str, np.ndarray]:
         """After a recorded run of the reference model: per-step state, shaped (T, P, B, ...)."""
         if not self.record:
             raise RuntimeError("build the network with record=True to record weights and spikes")
         T = self.n_steps
         out = {}
-        scale = self.monitors.get("scale")
         for key, mon in self.monitors.items():
             if not isinstance(mon, StateMonitor) or key == "scale":
                 continue
@@ -1033,11 +1046,11 @@ class Controller:
             if self.model == "bio":  # sampled every step from t = 0: index k + 1 is the end of step k
                 values = values[1:T + 1]
             if key.startswith("w_"):
-                l = next(x for x in self.layout.layers if x.name == key[2:])
+                l = self.layout.layer(key[2:])
                 out[key] = values.reshape(T, self.P, self.B, l.n_pre, l.n_post)
-                if scale is not None:  # stored raw: normalised by the step's max (E6)
-                    m = np.asarray(getattr(scale, f"m_{l.name}")).T.reshape(T, self.P, self.B, 1, 1)
-                    out[key] = out[key] / m
+                m = self.recorded_divisor(l.name)
+                if m is not None:  # stored raw: normalised by the step's max (E6)
+                    out[key] = out[key] / m[:T].reshape(T, self.P, self.B, 1, 1)
             else:
                 out[key] = values.reshape(T, self.P, self.B, self.n_hidden)
         return out

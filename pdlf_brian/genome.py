@@ -96,6 +96,17 @@ class GenomeLayout:
                 start += int(np.prod(shape))
         self.size = start
 
+    def layer(self, name: str) -> Layer:
+        """The plastic layer called name ('in', 'rec', 'out')."""
+        return self.layers[self.layer_index(name)]
+
+    def layer_index(self, name: str) -> int:
+        """The position of layer name in genome (and normalisation-slot) order."""
+        for k, l in enumerate(self.layers):
+            if l.name == name:
+                return k
+        raise KeyError(f"no plastic layer {name!r}; this network's are {', '.join(l.name for l in self.layers)}")
+
     def block_shape(self, layer: Layer) -> tuple[int, ...]:
         return {"synapse": (layer.n_pre, layer.n_post), "post": (layer.n_post,),
                 "pre": (layer.n_pre,), "layer": ()}[self.per_layer[layer.name]]

@@ -106,3 +106,11 @@ def test_round_trip_per_layer(shares, seed):
 def test_bad_per_layer_sharing(spec, message):
     with pytest.raises(ValueError, match=message):
         GenomeLayout([("in", 2, 3), ("out", 3, 1)], COEF, spec)
+
+
+def test_layers_are_found_by_name_in_genome_order():
+    layout = GenomeLayout([("in", 4, 3), ("out", 3, 1)], ["A", "B"], "post")
+    assert [layout.layer_index(n) for n in ("in", "out")] == [0, 1]
+    assert layout.layer("out").n_pre == 3
+    with pytest.raises(KeyError, match="'rec'.*in, out"):
+        layout.layer("rec")
