@@ -46,7 +46,9 @@ SERVER = textwrap.dedent('''
     build = time.perf_counter() - t0
     genomes = np.random.default_rng(0).normal(0, 0.1, (args["pop"] + 1, ev.layout.size))
     ev.evaluate(genomes, np.random.default_rng([0, 0]))
-    print(json.dumps({"ready": build, "rss_mib": int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0]) / 1024}), flush=True)
+    status = open("/proc/self/status").read()
+    kib = lambda key: int(status.split(key + ":")[1].split()[0])  # noqa: E731
+    print(json.dumps({"ready": build, "rss_mib": kib("VmRSS") / 1024, "peak_mib": kib("VmHWM") / 1024}), flush=True)
     for line in sys.stdin:
         r = int(line)
         t0 = time.perf_counter()
@@ -122,11 +124,22 @@ def flop_peak() -> float:
     return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env).stdout)
 
 
-def rss_for_1024(python, native_key) -> float:
-    """MiB resident after building the WM network for 1,024 genomes (one process)."""
+def rss_for_1024(python, native_key) -> tuple[float, float]:
+    """MiB resident (now, and at the peak) after building the WM network for 1,024 genomes and running one
+    evaluation (one process)."""
     s = Server(python, "memory", pop=1023, sequences=32, native_key=native_key)
     s.close()
-    return s.info["rss_mib"]
+    return s.info["rss_mib"], s.info["peak_mib"]
+
+
+def memory_report(old, here):
+    (old_rss, old_peak), (new_rss, new_peak) = rss_for_1024(old, False), rss_for_1024(here, True)
+    print("| revision | resident after one evaluation (MiB) | peak resident (MiB) |")
+    print("|---|---|---|")
+    print(f"| old | {old_rss:,.0f} | {old_peak:,.0f} |")
+    print(f"| new (cython) | {new_rss:,.0f} | {new_peak:,.0f} |")
+    print(f"memory at 1,024 genomes x 32 sequences: new/old = {new_rss / old_rss:.2f} resident, "
+          f"{new_peak / old_peak:.2f} at the peak")
 
 
 def main():
@@ -134,8 +147,12 @@ def main():
     p.add_argument("--old", required=True, help="a Python whose pdlf_brian is the earlier revision")
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--memory", action="store_true", help="also measure the RSS at 1,024 genomes (minutes)")
+    p.add_argument("--memory-only", action="store_true", help="only the RSS at 1,024 genomes (no timings)")
     a = p.parse_args()
     here = sys.executable
+    if a.memory_only:
+        memory_report(a.old, here)
+        return
     servers = [Server(a.old, "old (cython, its native flags)", "cython", native_key=False),
                Server(here, "new cython portable", "cython"),
                Server(here, "new cython native", "cython", native=True),
@@ -201,9 +218,7 @@ def main():
     print(f"FLOP per sequence ~{flop / 1e6:.2f} M; one core's float64 peak {peak / 1e9:.1f} GFLOP/s; new cython "
           f"reaches {65 * 32 * flop / new / peak * 100:.1f} % of it, cpp {65 * 32 * flop / med['new cpp portable'] / peak * 100:.1f} %")
     if a.memory:
-        old_rss, new_rss = rss_for_1024(a.old, False), rss_for_1024(here, True)
-        print(f"memory at 1,024 genomes x 32 sequences: old {old_rss:,.0f} MiB, new {new_rss:,.0f} MiB "
-              f"(new/old = {new_rss / old_rss:.2f})")
+        memory_report(a.old, here)
     print(f"ratio={med[servers[0].label] / new:.3f}")
 
 
