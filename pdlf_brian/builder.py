@@ -255,6 +255,11 @@ class ReferenceFamily:
     readout_var = "a"
 
     @staticmethod
+    def input_kinds(channel_kinds):
+        """The kind of each input neuron: one neuron per channel."""
+        return list(channel_kinds)
+
+    @staticmethod
     def decision_threshold() -> float:
         """The readout above which a WM answer is bit 1: 0, the readout is signed (METHOD.md section 5)."""
         return 0.0
@@ -304,7 +309,7 @@ class ReferenceFamily:
         sharing = c.layout.per_layer[layer]
         if sharing == "synapse":
             return None
-        side = "pre" if sharing == "pre" else "post"
+        side = "pre" if sharing in ("pre", "channel") else "post"
         operands = self.model.RULE_OPERANDS[layer]
         own = {v: operands[v].rsplit("_", 1)[0] for v in ("pre", "post")}  # x_pre -> x (the group's own name)
         expr = str_to_sympy(c.rule.discrete)
@@ -471,6 +476,11 @@ class BioFamily:
     name = "bio"
     input_per_channel = 2
     readout_var = "y"
+
+    @staticmethod
+    def input_kinds(channel_kinds):
+        """The kind of each input neuron: two per channel (push-pull), each polarity a kind of its own."""
+        return [f"{k}{polarity}" for k in channel_kinds for polarity in "+-"]
 
     @staticmethod
     def decision_threshold() -> float:
@@ -656,6 +666,8 @@ class Controller:
     n_individuals, n_copies, n_steps : P, B and the length of an open-loop evaluation in steps
     recurrent : plastic hidden -> hidden synapses
     sharing : genome sharing (:mod:`pdlf_brian.genome`), also per layer (``"post,out=synapse"``)
+    input_kinds : the kind of each of the ``n_in`` channels (``CopyTask.channel_kinds``), which sharing
+        ``channel`` shares one rule among; None where the task names none
     backend : ``cython``, ``numpy`` (Brian2's runtime device), ``cpp`` (cpp_standalone) or ``cuda``
         (cuda_standalone)
     record : monitor weights and activity at every step (replay, probes)
@@ -674,7 +686,7 @@ class Controller:
                  backend: str = "cython", record: bool = False, closed_loop: bool = False, lesion: bool = False,
                  dt_hook: bool = False, neuron=None, step_ms: float = 200.0, dt_ms: float = 1.0,
                  namespace: dict | None = None, init_weights=None, name: str = "pdlf", directory=None,
-                 compile: bool = True):
+                 compile: bool = True, input_kinds=None):
         if model not in FAMILIES:
             raise ValueError(f"unknown model {model!r}; choose one of {', '.join(FAMILIES)}")
         for label, value in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out),
@@ -699,7 +711,8 @@ class Controller:
         self.dt_hook, self._dt_hook_fn = dt_hook, None
         self.step, self.dt = self.family.step, self.family.dt
         shapes = controller_layers(self.family.input_per_channel * n_in, n_hidden, n_out, recurrent)
-        self.layout = GenomeLayout(shapes, rule.coefficients, sharing)
+        self.layout = GenomeLayout(shapes, rule.coefficients, sharing,
+                                   self.family.input_kinds(input_kinds) if input_kinds is not None else None)
         self.init_weights = init_weights
         self.name = name + ("_bio" if model == "bio" else "")
         self.directory = Path(directory or tempfile.mkdtemp(prefix=f"pdlf_{backend}_")) if self.standalone else None
@@ -736,7 +749,8 @@ class Controller:
                     if c != "w":
                         syn_eqs[l.name] += f"{c} : 1 (constant)\n"
                 else:
-                    side, group = ("pre", pre_group[l.name]) if sharing == "pre" else ("post", post_group[l.name])
+                    side, group = ("pre", pre_group[l.name]) if sharing in ("pre", "channel") \
+                        else ("post", post_group[l.name])
                     names[l.name][c] = f"{c}_{l.name}_{side}"
                     group_eqs[group] += f"\n{c}_{l.name} : 1 (constant)"
         for group in ("hidden", "readout"):
@@ -856,8 +870,7 @@ class Controller:
         for name, c, sl, shape in self.layout.blocks():
             owner, var, side = self._coef_owner[(name, c)]
             l = self.layout.layer(name)
-            block = np.asarray(genomes)[:, sl].reshape((self.P,) + shape)
-            sharing = self.layout.per_layer[name]
+            block, sharing = self.layout.per_neuron(name, np.asarray(genomes)[:, sl].reshape((self.P,) + shape))
             if side == "synapse":
                 full = GenomeLayout.decode_block(block, (self.P, l.n_pre, l.n_post), sharing)
                 values = np.broadcast_to(full[:, None], (self.P, self.B, l.n_pre, l.n_post))

@@ -44,7 +44,8 @@ def _train_flags() -> dict:
         "rule": ("rule", str, f"plasticity rule: a shipped rule ({rules}) or a path to a rule file "
                               "(docs/models.md) (default scp+pdp)"),
         "sharing": ("sharing", str, f"how rule coefficients are shared: {', '.join(SHARINGS)}, or per layer "
-                                    "(layers in, rec, out), e.g. 'post,out=synapse' (default post for wm, "
+                                    "(layers in, rec, out), e.g. 'post,out=synapse'; 'channel' (input layer, wm only): one "
+                                    "rule per kind of input channel, e.g. 'post,in=channel' (default post for wm, "
                                     "post,in=pre for bio wm, synapse for the RL tasks)"),
         "backend": ("backend", str, f"Brian2 device / code generation: {', '.join(BACKENDS)} (cython, numpy: "
                                     "runtime; cpp: cpp_standalone; cuda: cuda_standalone via brian2cuda) "

@@ -133,6 +133,14 @@ class Config:
             if name not in layers:
                 raise ConfigError(f"config key 'sharing': layer '{name}' is not a plastic layer of topology "
                                   f"'{self.topology}' ({', '.join(layers)})")
+        channel = [l for l in layers if per_layer.get(l, default_sharing) == "channel"]
+        if channel and channel != ["in"]:
+            raise ConfigError(f"config key 'sharing': 'channel' (one rule per kind of input channel) applies to "
+                              f"the input layer only, not {', '.join(l for l in channel if l != 'in')}; "
+                              "e.g. 'post,in=channel'")
+        if channel and self.task != "wm":
+            raise ConfigError(f"config key 'sharing': 'channel' needs a task that names its kinds of input channel "
+                              f"(wm); task '{self.task}' does not: use 'in=pre'")
         if default_sharing is None and set(per_layer) != set(layers):
             raise ConfigError(f"config key 'sharing': '{self.sharing}' leaves layer(s) "
                               f"{', '.join(l for l in layers if l not in per_layer)} without a sharing")

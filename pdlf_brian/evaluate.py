@@ -89,7 +89,13 @@ def _build_network(cfg, n_in, n_out, n_individuals, n_copies, n_steps, record, n
                       recurrent=cfg.topology == "rec", sharing=cfg.sharing, backend=cfg.backend, record=record,
                       closed_loop=closed_loop, neuron=cfg.neuron if cfg.model == "bio" else None,
                       step_ms=cfg.env_step_ms if closed_loop else cfg.stimulus_ms, dt_ms=cfg.dt_ms,
-                      init_weights=for_rule(cfg.init_weights, rule), name=name, **network_kwargs)
+                      init_weights=for_rule(cfg.init_weights, rule), name=name, input_kinds=input_kinds(cfg),
+                      **network_kwargs)
+
+
+def input_kinds(cfg: Config):
+    """The kind of each input channel of the config's task (sharing 'channel'), or None (RL tasks)."""
+    return CopyTask.from_config(cfg).channel_kinds if cfg.task == "wm" else None
 
 
 def pad_genomes(genomes, n_individuals: int, size: int):
@@ -276,7 +282,9 @@ def layout_for(cfg: Config):
     n_in, n_out = io_sizes(cfg)
     n_in *= FAMILIES[cfg.model].input_per_channel  # the biological model: push-pull input pairs
     shapes = controller_layers(n_in, cfg.hidden, n_out, cfg.topology == "rec")
-    return GenomeLayout(shapes, load_rule(cfg.rule).coefficients, cfg.sharing)
+    kinds = input_kinds(cfg)
+    return GenomeLayout(shapes, load_rule(cfg.rule).coefficients, cfg.sharing,
+                        FAMILIES[cfg.model].input_kinds(kinds) if kinds is not None else None)
 
 
 #: bytes per synapse of a batched network: w, the pre/post indices and Brian2's bookkeeping, plus 8

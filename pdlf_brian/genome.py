@@ -12,6 +12,13 @@ synapse      (n_pre, n_post)          every synapse its own rule (the paper)
 post         (n_post,)                one rule per postsynaptic neuron
 pre          (n_pre,)                 one rule per presynaptic neuron
 layer        ()                       one rule per layer (5 interpretable numbers)
+channel      (n_kinds,)               input layer only: one rule per kind of input
+                                      channel, shared by the input neurons of that
+                                      kind (the task names the kinds: the WM task's
+                                      bit, flag, cue and, with the position context,
+                                      one kind ``pos`` for all Len position channels;
+                                      each polarity of the biological model's
+                                      push-pull pair is a kind of its own)
 ===========  =======================  ==========================================
 
 For ``sharing='synapse'`` and the rule scp+pdp this is the reference layout:
@@ -28,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SHARINGS = ("synapse", "post", "pre", "layer")
+SHARINGS = ("synapse", "post", "pre", "layer", "channel")
 
 
 def parse_sharing(spec: str) -> tuple[str | None, dict[str, str]]:
@@ -69,7 +76,9 @@ def controller_layers(n_in: int, n_hidden: int, n_out: int, recurrent: bool) -> 
 class GenomeLayout:
     """Maps flat genomes onto per-layer, per-coefficient (n_pre, n_post) arrays."""
 
-    def __init__(self, layers, coefficients, sharing="synapse"):
+    def __init__(self, layers, coefficients, sharing="synapse", input_kinds=None):
+        """input_kinds: the kind of each presynaptic neuron of layer 'in' (e.g. 'bit+', 'pos-'), which
+        sharing 'channel' shares a rule among; None where the task names no kinds."""
         self.layers = tuple(Layer(*l) if not isinstance(l, Layer) else l for l in layers)
         for l in self.layers:
             if l.n_pre < 1 or l.n_post < 1:
@@ -85,6 +94,22 @@ class GenomeLayout:
             raise ValueError(f"sharing '{sharing}' gives no sharing for layer(s) {', '.join(missing)}")
         #: the sharing of each layer, by name
         self.per_layer = {n: per_layer.get(n, default) for n in names}
+        #: sharing 'channel': the kinds in genome order, and each input neuron's index into them
+        self.kinds, self.kind_of = None, None
+        for n, s in self.per_layer.items():
+            if s != "channel":
+                continue
+            if n != "in":
+                raise ValueError(f"sharing '{sharing}': 'channel' shares a rule among input neurons of one kind; "
+                                 f"it applies to layer 'in' only, not '{n}'")
+            if input_kinds is None:
+                raise ValueError(f"sharing '{sharing}': 'channel' needs the kinds of the input channels, and this "
+                                 "task names none (only the wm task does); use 'pre' for one rule per input neuron")
+            n_pre = self.layers[names.index("in")].n_pre
+            if len(input_kinds) != n_pre:
+                raise ValueError(f"{len(input_kinds)} input kinds given for {n_pre} input neurons")
+            self.kinds = tuple(dict.fromkeys(input_kinds))
+            self.kind_of = np.array([self.kinds.index(k) for k in input_kinds])
         self.coefficients = tuple(coefficients)
         self.sharing = sharing
         self._blocks = []  # (layer, coefficient, start, shape)
@@ -109,7 +134,16 @@ class GenomeLayout:
 
     def block_shape(self, layer: Layer) -> tuple[int, ...]:
         return {"synapse": (layer.n_pre, layer.n_post), "post": (layer.n_post,),
-                "pre": (layer.n_pre,), "layer": ()}[self.per_layer[layer.name]]
+                "pre": (layer.n_pre,), "layer": (),
+                "channel": (len(self.kinds or ()),)}[self.per_layer[layer.name]]
+
+    def per_neuron(self, name: str, block):
+        """A block of layer name as the block of an equivalent per-neuron sharing: (block, sharing).
+        Sharing 'channel' becomes 'pre' (each input neuron gets its kind's value); others are unchanged."""
+        sharing = self.per_layer[name]
+        if sharing == "channel":
+            return np.asarray(block)[:, self.kind_of], "pre"
+        return block, sharing
 
     def blocks(self):
         """(layer name, coefficient, slice into the genome, block shape) in genome order."""
@@ -132,8 +166,8 @@ class GenomeLayout:
         out: dict[str, dict[str, np.ndarray]] = {l.name: {} for l in self.layers}
         for name, c, sl, shape in self.blocks():
             l = layers[name]
-            block = genomes[:, sl].reshape((P,) + shape)
-            out[name][c] = self.decode_block(block, (P, l.n_pre, l.n_post), self.per_layer[name])
+            block, sharing = self.per_neuron(name, genomes[:, sl].reshape((P,) + shape))
+            out[name][c] = self.decode_block(block, (P, l.n_pre, l.n_post), sharing)
         return out
 
     def encode(self, arrays: dict[str, dict[str, np.ndarray]]) -> np.ndarray:
@@ -150,9 +184,12 @@ class GenomeLayout:
                 block = full[:, 0, :]
             elif sharing == "pre":
                 block = full[:, :, 0]
+            elif sharing == "channel":
+                block = full[:, [list(self.kind_of).index(k) for k in range(len(self.kinds))], 0]
             else:
                 block = full[:, 0, 0]
-            expanded = self.decode_block(block, full.shape, sharing)
+            per_neuron, as_sharing = self.per_neuron(name, block)
+            expanded = self.decode_block(per_neuron, full.shape, as_sharing)
             if not np.array_equal(expanded, full):
                 raise ValueError(f"layer '{name}' coefficient '{c}' is not shared per {sharing}")
             genomes[:, sl] = block.reshape(P, -1)
@@ -172,4 +209,5 @@ class GenomeLayout:
     def describe(self) -> list[dict]:
         """The layout as a table (written to the run directory for users)."""
         return [{"layer": n, "coefficient": c, "sharing": self.per_layer[n], "start": sl.start, "stop": sl.stop,
-                 "shape": list(shape)} for n, c, sl, shape in self.blocks()]
+                 "shape": list(shape), **({"kinds": list(self.kinds)} if self.per_layer[n] == "channel" else {})}
+                for n, c, sl, shape in self.blocks()]

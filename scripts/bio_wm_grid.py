@@ -19,7 +19,8 @@ import numpy as np
 
 from _cells import save_table, train_cells
 
-ARMS = {"pdlf": ["--rule", "scp+pdp"], "weights": ["--rule", "weights", "--sharing", "synapse"],
+ARMS = {"pdlf": ["--rule", "scp+pdp"], "pdlf_channel": ["--rule", "scp+pdp", "--sharing", "post,in=channel"],
+        "weights": ["--rule", "weights", "--sharing", "synapse"],
         "stp": ["--rule", "stp"], "stdp": ["--rule", "stdp"], "triplet": ["--rule", "triplet"],
         "bcm": ["--rule", "bcm"]}
 

@@ -72,6 +72,12 @@ class CopyTask:
         return ["bit", "flag", "cue"] + ([f"pos{k + 1}" for k in range(self.length)] if self.context == "position" else [])
 
     @property
+    def channel_kinds(self) -> list[str]:
+        """The kind of each channel: the Len position channels are one kind, ``pos`` (sharing 'channel'
+        gives each kind one rule)."""
+        return ["bit", "flag", "cue"] + (["pos"] * self.length if self.context == "position" else [])
+
+    @property
     def n_steps(self) -> int:
         return 2 * self.length + self.latency
 

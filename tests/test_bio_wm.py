@@ -131,3 +131,28 @@ def test_position_context_lets_a_hebbian_rule_hold_a_sequence_in_its_synapses():
     assert scores[0] >= 0.9, scores
     assert scores[1] >= 0.9, scores
     assert scores[2] <= 0.65, scores   # without the association nothing is stored: near chance
+
+
+@pytest.mark.parametrize("model", ["bio", "reference"])
+def test_channel_sharing_is_pre_sharing_with_one_value_per_kind(model):
+    """Sharing 'in=channel' gives every input neuron of a kind (all Len position channels are kind 'pos')
+    its kind's rule: the network must answer exactly as the same network under 'in=pre' with those
+    values written out per input neuron."""
+    task = CopyTask(3, 1, "position")
+    bits = np.array([[1, 0, 1], [0, 1, 1]])
+    kw = dict(step_ms=40.0) if model == "bio" else {}
+    nets = {s: Controller(model, load_rule("scp+pdp"), task.n_in, 5, 1, 1, 2, task.n_steps, backend="numpy",
+                          sharing=s, input_kinds=task.channel_kinds, name=f"chan_{model}_{s[-3:]}", **kw)
+            for s in ("post,in=channel", "post,in=pre")}
+    shared, per_pre = nets["post,in=channel"].layout, nets["post,in=pre"].layout
+    assert shared.size < per_pre.size
+    g = np.random.default_rng(2).normal(0, 0.5, (1, shared.size))
+    for name, c, sl, _ in shared.blocks():
+        if c in ("eta", "B"):
+            g[:, sl] = np.abs(g[:, sl]) + 0.3
+    g_pre = per_pre.encode(shared.decode(g))          # the same coefficients, one per input neuron
+    x = task.inputs(bits)[:, None]
+    y = {s: net.run_open_loop(gg, x, np.random.default_rng(1))[:, 0, :, 0]
+         for (s, net), gg in zip(nets.items(), (g, g_pre))}
+    assert np.abs(y["post,in=pre"]).max() > 0.01, "the network must be active for the test to mean anything"
+    np.testing.assert_allclose(y["post,in=channel"], y["post,in=pre"], rtol=0, atol=1e-12)

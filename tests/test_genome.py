@@ -40,7 +40,7 @@ def test_sizes_and_broadcast(sharing, per_layer):
 
 @settings(max_examples=60, deadline=None)
 @given(n_pre=st.integers(1, 6), n_post=st.integers(1, 6), n_out=st.integers(1, 4), P=st.integers(1, 3),
-       sharing=st.sampled_from(SHARINGS), seed=st.integers(0, 2**16))
+       sharing=st.sampled_from([s for s in SHARINGS if s != "channel"]), seed=st.integers(0, 2**16))
 def test_round_trip(n_pre, n_post, n_out, P, sharing, seed):
     layout = GenomeLayout([("in", n_pre, n_post), ("rec", n_post, n_post), ("out", n_post, n_out)],
                           COEF, sharing)
@@ -87,10 +87,11 @@ def test_per_layer_sharing_is_each_layer_of_the_single_sharings():
 
 
 @settings(max_examples=40, deadline=None)
-@given(shares=st.tuples(*[st.sampled_from(SHARINGS)] * 3), seed=st.integers(0, 2**16))
-def test_round_trip_per_layer(shares, seed):
+@given(shares=st.tuples(st.sampled_from(SHARINGS), *[st.sampled_from([s for s in SHARINGS if s != "channel"])] * 2),
+       kinds=st.lists(st.sampled_from("abc"), min_size=3, max_size=3), seed=st.integers(0, 2**16))
+def test_round_trip_per_layer(shares, kinds, seed):
     layout = GenomeLayout([("in", 3, 4), ("rec", 4, 4), ("out", 4, 2)], COEF,
-                          ",".join(f"{n}={s}" for n, s in zip(("in", "rec", "out"), shares)))
+                          ",".join(f"{n}={s}" for n, s in zip(("in", "rec", "out"), shares)), input_kinds=kinds)
     g = np.random.default_rng(seed).normal(size=(2, layout.size))
     np.testing.assert_array_equal(layout.encode(layout.decode(g)), g)
 
@@ -114,3 +115,17 @@ def test_layers_are_found_by_name_in_genome_order():
     assert layout.layer("out").n_pre == 3
     with pytest.raises(KeyError, match="'rec'.*in, out"):
         layout.layer("rec")
+
+
+def test_channel_sharing_one_rule_per_kind_of_input():
+    kinds = ["bit+", "bit-", "pos+", "pos-", "pos+", "pos-"]
+    layout = GenomeLayout([("in", 6, 4), ("out", 4, 1)], ["A", "B"], "post,in=channel", input_kinds=kinds)
+    assert layout.kinds == ("bit+", "bit-", "pos+", "pos-") and layout.size == 2 * 4 + 2 * 1
+    g = np.arange(layout.size, dtype=float)[None]
+    A = layout.decode(g)["in"]["A"][0]                                  # (n_pre, n_post)
+    assert np.all(A[2] == A[4]) and np.all(A[3] == A[5]) and not np.all(A[2] == A[3])
+    np.testing.assert_array_equal(layout.encode(layout.decode(g)), g)
+    with pytest.raises(ValueError, match="names none"):
+        GenomeLayout([("in", 6, 4)], ["A"], "channel")
+    with pytest.raises(ValueError, match="layer 'in' only, not 'out'"):
+        GenomeLayout([("in", 6, 4), ("out", 4, 1)], ["A"], "channel", input_kinds=kinds)
