@@ -6,7 +6,8 @@ context (one channel per position, active at its sample step and again at its re
 says *when*, never *what*.  Every sequence runs in its own copy of the network, whose weights start at
 zero: whatever the network remembers after the delay must be written into its synapses by the evolved
 rule (SCP + PDP, models/rules/scp_pdp.py) while it works.  CMA-ES evolves the rule's coefficients (one
-rule per input neuron on the input layer, one per readout neuron: see docs/results.md for why).
+rule per kind of input neuron on the input layer, all position neurons one kind, and one per readout
+neuron: see docs/results.md for why).
 
     python examples/evolve_bio_wm.py                 # Len 8 / Lat 8: the default protocol (see docs)
     python examples/evolve_bio_wm.py --quick         # a tiny version that runs in seconds

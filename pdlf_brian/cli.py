@@ -46,7 +46,7 @@ def _train_flags() -> dict:
         "sharing": ("sharing", str, f"how rule coefficients are shared: {', '.join(SHARINGS)}, or per layer "
                                     "(layers in, rec, out), e.g. 'post,out=synapse'; 'channel' (input layer, wm only): one "
                                     "rule per kind of input channel, e.g. 'post,in=channel' (default post for wm, "
-                                    "post,in=pre for bio wm, synapse for the RL tasks)"),
+                                    "post,in=channel for bio wm, synapse for the RL tasks)"),
         "backend": ("backend", str, f"Brian2 device / code generation: {', '.join(BACKENDS)} (cython, numpy: "
                                     "runtime; cpp: cpp_standalone; cuda: cuda_standalone via brian2cuda) "
                                     "(default cython; cpp for the bio model on wm)"),

@@ -31,12 +31,13 @@ TASK_DEFAULTS = {
 }
 #: the biological model on the WM task (docs/results.md, "Biological model"): the ordinal-position context
 #: (tasks/wm.py; with the paper's three channels nothing learns), feed-forward, the input layer's rule per
-#: presynaptic input neuron (with one rule per postsynaptic neuron and zero initial weights, the push-pull
-#: input pair makes the network unable to tell a sequence from its complement: tests/test_bio_wm.py),
-#: population 32 x 16 sequences, sigma0 0.1 (a spike moves a weight by eta x coefficient, and an input
-#: fires hundreds of times a trial: larger steps saturate every weight), compiled C++, 300 generations
-#: (one seed of three had not started to learn at 200): about 10 minutes on 2 cores with --workers 2
-BIO_WM_DEFAULTS = {"wm_context": "position", "topology": "ff", "sharing": "post,in=pre", "pop": 32,
+#: kind of presynaptic input neuron (with one rule per postsynaptic neuron and zero initial weights, the
+#: push-pull input pair makes the network unable to tell a sequence from its complement:
+#: tests/test_bio_wm.py; one rule per input neuron evolves the same position rule eight times and took
+#: 4x the generations where both learnt), population 32 x 16 sequences, sigma0 0.1 (a spike moves a
+#: weight by eta x coefficient, and an input fires hundreds of times a trial: larger steps saturate every
+#: weight), compiled C++, 300 generations: 5-10 minutes on 2 cores with --workers 2
+BIO_WM_DEFAULTS = {"wm_context": "position", "topology": "ff", "sharing": "post,in=channel", "pop": 32,
                    "sequences": 16, "sigma0": 0.1, "backend": "cpp", "generations": 300}
 MODELS = ("reference", "bio")
 TOPOLOGIES = ("ff", "rec")

@@ -47,9 +47,14 @@ def test_random_initial_weights_break_the_symmetry_too():
     assert np.abs(y[:, 0] - y[:, 1]).max() > 1e-3
 
 
-def test_bio_wm_defaults_share_the_input_layer_per_input_neuron():
+def test_bio_wm_defaults_share_the_input_layer_per_kind_of_input_neuron():
+    """One rule per kind and polarity of input channel (the push-pull pair of the bit: two kinds, which
+    breaks the symmetry above; the eight position channels: one kind)."""
     from pdlf_brian.config import Config
-    assert Config(task="wm", model="bio").validate().sharing == "post,in=pre"
+    from pdlf_brian.evaluate import layout_for
+    cfg = Config(task="wm", model="bio").validate()
+    assert cfg.sharing == "post,in=channel"
+    assert layout_for(cfg).kinds == ("bit+", "bit-", "flag+", "flag-", "cue+", "cue-", "pos+", "pos-")
     assert Config(task="wm", model="reference").validate().sharing == "post"
 
 
