@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .rules import RuleError, _import_file, load_rule, problems, rule_from_module, silent_start
+from .rules import RuleError, _import_file, load_rule, problems, rule_from_module, silent_start, slow_equations
 
 
 def check_rule(path_or_name: str) -> tuple[list[str], list[str]]:
@@ -61,7 +61,9 @@ def check_rule(path_or_name: str) -> tuple[list[str], list[str]]:
     warning = silent_start(rule, for_rule(None, rule).is_zero)
     if warning:
         notes.append(f"warning: {warning}")
+    notes += [f"warning: {w}" for w in slow_equations(rule)]
     return found, notes
+
 
 
 #: coefficient scales of the tiny runs: near the ES's start (sigma0 0.1) and far from it

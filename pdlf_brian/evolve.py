@@ -350,7 +350,7 @@ def _differs(saved: dict, now: dict) -> str:
 def start_warnings(cfg: Config) -> list[str]:
     """Settings that run, but cannot learn (a warning each, not an error)."""
     from .genome import parse_sharing
-    from .rules import load_rule, silent_start
+    from .rules import load_rule, silent_start, slow_equations
     from .weights import for_rule
 
     rule = load_rule(cfg.rule)
@@ -359,10 +359,12 @@ def start_warnings(cfg: Config) -> list[str]:
     silent = silent_start(rule, init.is_zero)
     if silent:
         found.append(silent)
+    if cfg.model == "bio":
+        found += slow_equations(rule)
     default, per_layer = parse_sharing(cfg.sharing)
     if cfg.model == "bio" and rule.plastic and init.is_zero and per_layer.get("in", default) in ("post", "layer"):
         found.append(f"sharing '{cfg.sharing}' gives the push-pull input pairs of the biological model the same "
                      f"rule from the same zero weights: the network then responds identically to an input and its "
                      f"sign-flipped twin (a WM sequence and its complement), so it cannot tell them apart; use "
-                     f"'pre' or 'synapse' on the input layer (e.g. 'post,in=pre') or non-zero --init-weights")
+                     f"'channel', 'pre' or 'synapse' on the input layer (e.g. 'post,in=channel') or non-zero --init-weights")
     return found

@@ -366,6 +366,23 @@ def flatten(rule: Rule, header: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
+def slow_equations(rule) -> list[str]:
+    """Subexpressions of a rule's EQUATIONS flagged '(constant over dt)' that need not be: Brian2 then
+    stores and recomputes them for every synapse at every time step (a stdp with its time constants so
+    flagged spent 77 % of its run there: docs/benchmarks.md).  The flag is needed only for expressions
+    that call a stateful function (rand, randn)."""
+    out = []
+    for line in (rule.equations or "").splitlines():
+        code = line.split("#")[0]
+        if "constant over dt" in code and not re.search(r"\brandn?\s*\(", code):
+            name = code.split("=")[0].strip()
+            out.append(f"rule '{rule.name}' ({rule.source}): EQUATIONS line '{code.strip()}': the flag "
+                       f"'(constant over dt)' makes Brian2 recompute '{name}' for every synapse at every time "
+                       f"step; without it, '{name}' is computed only where it is used (e.g. at spikes). "
+                       f"Drop the flag unless the expression calls rand() or randn()")
+    return out
+
+
 def silent_start(rule: Rule, zero_weights: bool) -> str | None:
     """Why no term of ``rule`` can ever move a weight when every weight starts at zero (a warning
     naming the rule), or None.  With zero weights no hidden neuron fires, so a term acts only if it

@@ -98,3 +98,23 @@ def test_check_rule_catches_pathways_writing_unknown_variables(tmp_path, capsys)
     clash.write_text('NAME = "clash"\nCOEFFICIENTS = ("a",)\nEQUATIONS = "w2 : 1\\napre : 1"\nON_PRE = "a * apost"\n')
     assert main(["check-rule", str(clash)]) == 1
     assert "redefine the package's synaptic variable(s) apre" in capsys.readouterr().err
+
+
+def test_constant_over_dt_on_a_rule_constant_is_flagged_as_slow(tmp_path):
+    """'(constant over dt)' makes Brian2 recompute a subexpression for every synapse at every time step;
+    the shipped rules do without it, and a user's rule gets a warning naming the line (not for rand())."""
+    from pdlf_brian.rules import slow_equations
+    for name in available_rules():
+        assert slow_equations(load_rule(name)) == [], name
+    path = write(tmp_path, '''
+        from brian2 import ms
+        NAME = "slow"
+        COEFFICIENTS = ("k",)
+        EQUATIONS = """
+        tau_apre = 20 * ms * exp(k) : second (constant over dt)
+        noise = 0.01 * randn() : 1 (constant over dt)
+        """
+        ON_PRE = "apost"
+        ''')
+    (warning,) = slow_equations(load_rule(path))
+    assert "rule 'slow'" in warning and "'tau_apre = 20 * ms * exp(k) : second (constant over dt)'" in warning

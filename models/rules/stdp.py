@@ -29,8 +29,8 @@ COEFFICIENTS = ("a_plus", "a_minus", "k_plus", "k_minus")
 NAMESPACE = {"A_plus0": 0.005, "A_minus0": 1.05 * 0.005, "tau_plus0": 20 * ms, "tau_minus0": 20 * ms}
 
 EQUATIONS = """
-tau_apre = tau_plus0 * exp(k_plus) : second (constant over dt)
-tau_apost = tau_minus0 * exp(k_minus) : second (constant over dt)
+tau_apre = tau_plus0 * exp(k_plus) : second
+tau_apost = tau_minus0 * exp(k_minus) : second
 """
 
 DISCRETE = None

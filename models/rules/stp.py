@@ -26,9 +26,9 @@ COEFFICIENTS = ("k_U", "k_F", "k_D")
 NAMESPACE = {"U0": 0.2, "tau_F0": 1500 * ms, "tau_D0": 200 * ms}
 
 EQUATIONS = """
-U_stp = clip(U0 * exp(k_U), 0, 1) : 1 (constant over dt)
-tau_F = tau_F0 * exp(k_F) : second (constant over dt)
-tau_D = tau_D0 * exp(k_D) : second (constant over dt)
+U_stp = clip(U0 * exp(k_U), 0, 1) : 1
+tau_F = tau_F0 * exp(k_F) : second
+tau_D = tau_D0 * exp(k_D) : second
 du_f/dt = -u_f / tau_F : 1 (event-driven)
 dx_d/dt = -x_d / tau_D : 1 (event-driven)
 """

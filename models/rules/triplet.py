@@ -23,8 +23,8 @@ NAMESPACE = {"A2p0": 6.1e-3, "A3p0": 6.7e-3, "A2m0": 1.6e-3, "A3m0": 1.4e-3,
              "tau_plus0": 16.8 * ms, "tau_minus0": 33.7 * ms, "tau_x0": 946 * ms, "tau_y0": 27 * ms}
 
 EQUATIONS = """
-tau_apre = tau_plus0 * exp(k_plus) : second (constant over dt)
-tau_apost = tau_minus0 * exp(k_minus) : second (constant over dt)
+tau_apre = tau_plus0 * exp(k_plus) : second
+tau_apost = tau_minus0 * exp(k_minus) : second
 dr2/dt = -r2 / (tau_x0 * exp(k_x)) : 1 (event-driven)
 do2/dt = -o2 / (tau_y0 * exp(k_y)) : 1 (event-driven)
 """
