@@ -306,10 +306,10 @@ class ReferenceFamily:
         import sympy
         from brian2.parsing.sympytools import str_to_sympy, sympy_to_str
 
-        sharing = c.layout.per_layer[layer]
+        sharing = c.layout.stored_as(layer)
         if sharing == "synapse":
             return None
-        side = "pre" if sharing in ("pre", "channel") else "post"
+        side = "pre" if sharing == "pre" else "post"
         operands = self.model.RULE_OPERANDS[layer]
         own = {v: operands[v].rsplit("_", 1)[0] for v in ("pre", "post")}  # x_pre -> x (the group's own name)
         expr = str_to_sympy(c.rule.discrete)
@@ -741,7 +741,7 @@ class Controller:
         post_group = {"in": "hidden", "rec": "hidden", "out": "readout"}
         pre_group = {"in": "input", "rec": "hidden", "out": "hidden"}
         for l in self.layout.layers:
-            sharing = self.layout.per_layer[l.name]
+            sharing = self.layout.stored_as(l.name)
             names[l.name], syn_eqs[l.name] = {}, ""
             for c in self.rule.coefficients:
                 if static or sharing == "synapse":  # the weights (static rule) are always per synapse
@@ -749,8 +749,7 @@ class Controller:
                     if c != "w":
                         syn_eqs[l.name] += f"{c} : 1 (constant)\n"
                 else:
-                    side, group = ("pre", pre_group[l.name]) if sharing in ("pre", "channel") \
-                        else ("post", post_group[l.name])
+                    side, group = ("pre", pre_group[l.name]) if sharing == "pre" else ("post", post_group[l.name])
                     names[l.name][c] = f"{c}_{l.name}_{side}"
                     group_eqs[group] += f"\n{c}_{l.name} : 1 (constant)"
         for group in ("hidden", "readout"):

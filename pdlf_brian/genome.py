@@ -137,13 +137,17 @@ class GenomeLayout:
                 "pre": (layer.n_pre,), "layer": (),
                 "channel": (len(self.kinds or ()),)}[self.per_layer[layer.name]]
 
+    def stored_as(self, name: str) -> str:
+        """The per-neuron sharing a layer's coefficients are stored as: 'channel' is stored as 'pre'
+        (each input neuron holds its kind's value), the others as they are."""
+        return "pre" if self.per_layer[name] == "channel" else self.per_layer[name]
+
     def per_neuron(self, name: str, block):
         """A block of layer name as the block of an equivalent per-neuron sharing: (block, sharing).
         Sharing 'channel' becomes 'pre' (each input neuron gets its kind's value); others are unchanged."""
-        sharing = self.per_layer[name]
-        if sharing == "channel":
+        if self.per_layer[name] == "channel":
             return np.asarray(block)[:, self.kind_of], "pre"
-        return block, sharing
+        return block, self.per_layer[name]
 
     def blocks(self):
         """(layer name, coefficient, slice into the genome, block shape) in genome order."""
