@@ -44,7 +44,7 @@ task = CopyTask.from_config(cfg)
 net = Controller("bio", rule, task.n_in, cfg.hidden, task.n_out, 1, 1, task.n_steps, recurrent=cfg.topology == "rec",
                  sharing=cfg.sharing, neuron=cfg.neuron, step_ms=cfg.stimulus_ms, dt_ms=cfg.dt_ms, record=True,
                  init_weights=for_rule(cfg.init_weights, rule), backend="numpy" if args.quick else "cython",
-                 input_kinds=task.channel_kinds)
+                 channel_kinds=task.channel_kinds)
 # the input synapses onto hidden neuron 0: synapse (pre, post) is number pre * n_hidden + post
 w_onto_0 = StateMonitor(net.synapses["in"], "w", record=np.arange(0, 2 * task.n_in * cfg.hidden, cfg.hidden),
                         dt=5 * ms, name="w_onto_hidden_0")

@@ -255,9 +255,10 @@ class ReferenceFamily:
     readout_var = "a"
 
     @staticmethod
-    def input_kinds(channel_kinds):
-        """The kind of each input neuron: one neuron per channel."""
-        return list(channel_kinds)
+    def neuron_kinds(channel_kinds):
+        """The kind of each input neuron (None where the task names no channel kinds): one neuron per
+        channel."""
+        return None if channel_kinds is None else list(channel_kinds)
 
     @staticmethod
     def decision_threshold() -> float:
@@ -478,9 +479,10 @@ class BioFamily:
     readout_var = "y"
 
     @staticmethod
-    def input_kinds(channel_kinds):
-        """The kind of each input neuron: two per channel (push-pull), each polarity a kind of its own."""
-        return [f"{k}{polarity}" for k in channel_kinds for polarity in "+-"]
+    def neuron_kinds(channel_kinds):
+        """The kind of each input neuron (None where the task names no channel kinds): two per channel
+        (push-pull), each polarity a kind of its own."""
+        return None if channel_kinds is None else [f"{k}{polarity}" for k in channel_kinds for polarity in "+-"]
 
     @staticmethod
     def decision_threshold() -> float:
@@ -652,6 +654,16 @@ class BioFamily:
 FAMILIES = {"reference": ReferenceFamily, "bio": BioFamily}
 
 
+def controller_layout(model: str, coefficients, n_in: int, n_hidden: int, n_out: int, recurrent: bool,
+                      sharing: str, channel_kinds=None) -> GenomeLayout:
+    """The genome layout of one controller of a model family, without building a network: ``n_in``
+    channels (the family decides how many input neurons code each, and their kinds for sharing
+    'channel')."""
+    family = FAMILIES[model]
+    shapes = controller_layers(family.input_per_channel * n_in, n_hidden, n_out, recurrent)
+    return GenomeLayout(shapes, coefficients, sharing, family.neuron_kinds(channel_kinds))
+
+
 # --------------------------------------------------------------------------------------------------
 
 class Controller:
@@ -666,7 +678,7 @@ class Controller:
     n_individuals, n_copies, n_steps : P, B and the length of an open-loop evaluation in steps
     recurrent : plastic hidden -> hidden synapses
     sharing : genome sharing (:mod:`pdlf_brian.genome`), also per layer (``"post,out=synapse"``)
-    input_kinds : the kind of each of the ``n_in`` channels (``CopyTask.channel_kinds``), which sharing
+    channel_kinds : the kind of each of the ``n_in`` channels (``CopyTask.channel_kinds``), which sharing
         ``channel`` shares one rule among; None where the task names none
     backend : ``cython``, ``numpy`` (Brian2's runtime device), ``cpp`` (cpp_standalone) or ``cuda``
         (cuda_standalone)
@@ -686,7 +698,7 @@ class Controller:
                  backend: str = "cython", record: bool = False, closed_loop: bool = False, lesion: bool = False,
                  dt_hook: bool = False, neuron=None, step_ms: float = 200.0, dt_ms: float = 1.0,
                  namespace: dict | None = None, init_weights=None, name: str = "pdlf", directory=None,
-                 compile: bool = True, input_kinds=None):
+                 compile: bool = True, channel_kinds=None):
         if model not in FAMILIES:
             raise ValueError(f"unknown model {model!r}; choose one of {', '.join(FAMILIES)}")
         for label, value in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out),
@@ -710,9 +722,8 @@ class Controller:
         self.recurrent, self.closed_loop, self.lesion = recurrent, closed_loop, lesion
         self.dt_hook, self._dt_hook_fn = dt_hook, None
         self.step, self.dt = self.family.step, self.family.dt
-        shapes = controller_layers(self.family.input_per_channel * n_in, n_hidden, n_out, recurrent)
-        self.layout = GenomeLayout(shapes, rule.coefficients, sharing,
-                                   self.family.input_kinds(input_kinds) if input_kinds is not None else None)
+        self.layout = controller_layout(model, rule.coefficients, n_in, n_hidden, n_out, recurrent, sharing,
+                                        channel_kinds)
         self.init_weights = init_weights
         self.name = name + ("_bio" if model == "bio" else "")
         self.directory = Path(directory or tempfile.mkdtemp(prefix=f"pdlf_{backend}_")) if self.standalone else None

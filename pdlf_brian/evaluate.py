@@ -89,13 +89,13 @@ def _build_network(cfg, n_in, n_out, n_individuals, n_copies, n_steps, record, n
                       recurrent=cfg.topology == "rec", sharing=cfg.sharing, backend=cfg.backend, record=record,
                       closed_loop=closed_loop, neuron=cfg.neuron if cfg.model == "bio" else None,
                       step_ms=cfg.env_step_ms if closed_loop else cfg.stimulus_ms, dt_ms=cfg.dt_ms,
-                      init_weights=for_rule(cfg.init_weights, rule), name=name, input_kinds=input_kinds(cfg),
+                      init_weights=for_rule(cfg.init_weights, rule), name=name, channel_kinds=channel_kinds(cfg),
                       **network_kwargs)
 
 
-def input_kinds(cfg: Config):
+def channel_kinds(cfg: Config):
     """The kind of each input channel of the config's task (sharing 'channel'), or None (RL tasks)."""
-    return CopyTask.from_config(cfg).channel_kinds if cfg.task == "wm" else None
+    return CopyTask(cfg.length, cfg.latency, cfg.wm_context).channel_kinds if cfg.task == "wm" else None
 
 
 def pad_genomes(genomes, n_individuals: int, size: int):
@@ -276,15 +276,11 @@ def env_sizes(task: str) -> tuple[int, int, bool]:
 
 def layout_for(cfg: Config):
     """The genome layout of a run's controller (without building a network)."""
-    from .builder import FAMILIES
-    from .genome import GenomeLayout, controller_layers
+    from .builder import controller_layout
 
     n_in, n_out = io_sizes(cfg)
-    n_in *= FAMILIES[cfg.model].input_per_channel  # the biological model: push-pull input pairs
-    shapes = controller_layers(n_in, cfg.hidden, n_out, cfg.topology == "rec")
-    kinds = input_kinds(cfg)
-    return GenomeLayout(shapes, load_rule(cfg.rule).coefficients, cfg.sharing,
-                        FAMILIES[cfg.model].input_kinds(kinds) if kinds is not None else None)
+    return controller_layout(cfg.model, load_rule(cfg.rule).coefficients, n_in, cfg.hidden, n_out,
+                             cfg.topology == "rec", cfg.sharing, channel_kinds(cfg))
 
 
 #: bytes per synapse of a batched network: w, the pre/post indices and Brian2's bookkeeping, plus 8

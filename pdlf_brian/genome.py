@@ -94,8 +94,9 @@ class GenomeLayout:
             raise ValueError(f"sharing '{sharing}' gives no sharing for layer(s) {', '.join(missing)}")
         #: the sharing of each layer, by name
         self.per_layer = {n: per_layer.get(n, default) for n in names}
-        #: sharing 'channel': the kinds in genome order, and each input neuron's index into them
-        self.kinds, self.kind_of = None, None
+        #: sharing 'channel': the kinds in genome order, each input neuron's index into them, and the
+        #: first input neuron of each kind
+        self.kinds, self.kind_of, self.first_of_kind = None, None, None
         for n, s in self.per_layer.items():
             if s != "channel":
                 continue
@@ -110,6 +111,7 @@ class GenomeLayout:
                 raise ValueError(f"{len(input_kinds)} input kinds given for {n_pre} input neurons")
             self.kinds = tuple(dict.fromkeys(input_kinds))
             self.kind_of = np.array([self.kinds.index(k) for k in input_kinds])
+            self.first_of_kind = np.array([list(input_kinds).index(k) for k in self.kinds])
         self.coefficients = tuple(coefficients)
         self.sharing = sharing
         self._blocks = []  # (layer, coefficient, start, shape)
@@ -189,7 +191,7 @@ class GenomeLayout:
             elif sharing == "pre":
                 block = full[:, :, 0]
             elif sharing == "channel":
-                block = full[:, [list(self.kind_of).index(k) for k in range(len(self.kinds))], 0]
+                block = full[:, self.first_of_kind, 0]
             else:
                 block = full[:, 0, 0]
             per_neuron, as_sharing = self.per_neuron(name, block)

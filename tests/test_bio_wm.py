@@ -147,7 +147,7 @@ def test_channel_sharing_is_pre_sharing_with_one_value_per_kind(model):
     bits = np.array([[1, 0, 1], [0, 1, 1]])
     kw = dict(step_ms=40.0) if model == "bio" else {}
     nets = {s: Controller(model, load_rule("scp+pdp"), task.n_in, 5, 1, 1, 2, task.n_steps, backend="numpy",
-                          sharing=s, input_kinds=task.channel_kinds, name=f"chan_{model}_{s[-3:]}", **kw)
+                          sharing=s, channel_kinds=task.channel_kinds, name=f"chan_{model}_{s[-3:]}", **kw)
             for s in ("post,in=channel", "post,in=pre")}
     shared, per_pre = nets["post,in=channel"].layout, nets["post,in=pre"].layout
     assert shared.size < per_pre.size
