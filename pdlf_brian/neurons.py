@@ -204,8 +204,8 @@ def _units(neuron: Neuron) -> None:
 
 def clashes(neuron: Neuron, rule, model_constants: dict) -> list[str]:
     """Names a neuron and a rule would both define (one line each): a rule's NAMESPACE may not
-    silently override the neuron's or the model's constants, and its coefficients and variables may
-    not shadow the neuron's."""
+    silently override the neuron's or the model's constants, a neuron's may not override the model's,
+    and a rule's coefficients and variables may not shadow the neuron's."""
     found = []
     where = f"neuron '{neuron.name}' ({neuron.source}) and rule '{rule.name}' ({rule.source})"
     both = set(rule.namespace) & neuron.defined_names()
@@ -220,6 +220,11 @@ def clashes(neuron: Neuron, rule, model_constants: dict) -> list[str]:
     if model:
         found.append(f"rule '{rule.name}' ({rule.source}): NAMESPACE redefines the biological model's "
                      f"constant(s) {', '.join(sorted(model))} (models/bio.py); rename them")
+    model = set(neuron.namespace) & set(model_constants)
+    if model:
+        found.append(f"neuron '{neuron.name}' ({neuron.source}): NAMESPACE redefines the biological model's "
+                     f"constant(s) {', '.join(sorted(model))} (models/bio.py); rename them (to change the "
+                     "model's value for one run, pass namespace= to the Controller)")
     return found
 
 

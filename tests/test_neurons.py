@@ -88,3 +88,25 @@ def test_a_neuron_and_rule_whose_names_clash_is_one_line(tmp_path, capsys):
     rule.write_text('NAME = "shadow"\nCOEFFICIENTS = ("v_th",)\nON_PRE = "v_th * apost"\n')
     assert main([*FLAGS, "--rule", str(rule), "--out", str(tmp_path / "r2")]) == 2
     assert "also names of the neuron" in capsys.readouterr().err
+
+
+def test_every_shipped_neuron_goes_with_every_shipped_bio_rule():
+    """No shipped pair clashes (adex's a and b were once bcm's coefficient a)."""
+    from pdlf_brian.models import bio
+    from pdlf_brian.neurons import clashes
+    from pdlf_brian.rules import available_rules, load_rule
+
+    neurons = [load_neuron(n) for n in ("lif", "adex")]
+    rules = [r for r in (load_rule(n) for n in available_rules()) if r.has_events()]
+    assert {"stdp", "bcm", "triplet", "scp+pdp"} <= {r.name for r in rules}
+    for neuron in neurons:
+        for rule in rules:
+            assert clashes(neuron, rule, bio.NAMESPACE) == [], (neuron.name, rule.name)
+
+
+def test_a_neuron_redefining_a_model_constant_is_one_line(tmp_path, capsys):
+    path = tmp_path / "tau_out.py"  # its own membrane constant under the name of the readout's
+    path.write_text(GOOD.replace("-v / tau ", "-v / tau_out ").replace('"tau": 10 * ms}', '"tau_out": 10 * ms}'))
+    assert main([*FLAGS, "--neuron", str(path), "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "redefines the biological model's constant(s) tau_out" in err[0], err

@@ -4,8 +4,10 @@
     spike when v > v_th, then v = v_reset and 2 ms refractory
     a presynaptic spike of weight w:   v += w_scale * w
 
-Dimensionless, so that the evolved weights read in units of the threshold: a weight of
-v_th / w_scale = 2 fires the neuron from rest with one spike.  The synaptic weights start at zero
+Dimensionless, so that the evolved weights read in units of the threshold: one spike of weight
+v_th / w_scale = 2 (the model's w_max) brings the neuron from rest exactly to v_th, which is not
+above it, and v decays before the next threshold check (the jump arrives after this step's check):
+firing from rest takes at least two such spikes within a few ms (temporal summation).  The synaptic weights start at zero
 in every trial (the paper), so the neuron is silent until the plasticity rule has grown them.
 """
 from brian2 import ms
