@@ -24,7 +24,8 @@ class Run:
 
     @property
     def label(self) -> str:
-        return f"{self.cfg.rule} ({self.dir.name})"
+        from pdlf_brian.rules import load_rule
+        return f"{load_rule(self.cfg.rule).name} ({self.dir.name})"  # cfg.rule is the run's copy (a path)
 
     @property
     def plastic(self) -> bool:
@@ -33,7 +34,9 @@ class Run:
 
 
 def load_run(run_dir) -> Run:
-    """A finished run; a rule or neuron file that has moved away is replaced by the run's own copy."""
+    """A finished run, with the rule and neuron it ran with: the run's own flattened copies
+    (``DIR/models/``), so that a rule file edited since (or a shipped rule changed by an update of the
+    package) cannot change an analysis of an old run; a note on stderr says when they differ."""
     from pdlf_brian.config import Config, read_json
     from pdlf_brian.rundir import use_run_copies
 
@@ -41,7 +44,8 @@ def load_run(run_dir) -> Run:
     if not (d / "config.json").exists():
         raise FileNotFoundError(f"{d} is not a run directory (no config.json)")
     data = read_json(d / "config.json")
-    use_run_copies(data, d)
+    for note in use_run_copies(data, d, always=True):
+        progress(note)
     if not (d / "genome_centre.npy").exists():
         raise FileNotFoundError(f"{d} has no genome_centre.npy: the run has not finished (resume it first)")
     result = json.loads((d / "result.json").read_text()) if (d / "result.json").exists() else {}

@@ -9,11 +9,12 @@ rule (SCP + PDP, models/rules/scp_pdp.py) while it works.  CMA-ES evolves the ru
 rule per kind of input neuron on the input layer, all position neurons one kind, and one per readout
 neuron: see docs/results.md for why).
 
-    python examples/evolve_bio_wm.py                 # Len 8 / Lat 8: the default protocol (see docs)
+    python examples/evolve_bio_wm.py                 # Len 8 / Lat 8: the default protocol (5-10 min, 2 cores)
     python examples/evolve_bio_wm.py --quick         # a tiny version that runs in seconds
 """
 import argparse
 import csv
+import os
 
 import matplotlib
 matplotlib.use("Agg")
@@ -32,9 +33,13 @@ POPULATION, GENERATIONS, SEQUENCES = 32, 300, 16
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--quick", action="store_true", help="a tiny problem (seconds)")
-parser.add_argument("--out", default="runs/example_bio_wm", help="run directory")
+parser.add_argument("--out", default=None, help="run directory (default runs/example_bio_wm, "
+                    "runs/example_bio_wm_quick with --quick)")
 parser.add_argument("--backend", default="cpp", help="cpp (compiled once, the default), cython or numpy")
+parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1),
+                    help="processes sharing the population (default: 2, or 1 on a 1-core machine)")
 args = parser.parse_args()
+args.out = args.out or ("runs/example_bio_wm_quick" if args.quick else "runs/example_bio_wm")
 if args.quick:
     LENGTH, LATENCY, STIMULUS, HIDDEN = 2, 1, 40 * ms, 6
     POPULATION, GENERATIONS, SEQUENCES = 4, 2, 4
@@ -42,7 +47,8 @@ if args.quick:
 
 cfg = Config(task="wm", model="bio", rule=RULE, length=LENGTH, latency=LATENCY, stimulus_ms=float(STIMULUS / ms),
              wm_context=CONTEXT, hidden=HIDDEN, pop=POPULATION, generations=GENERATIONS, sequences=SEQUENCES,
-             test_sequences=4 * SEQUENCES if args.quick else 256, sigma0=0.1, backend=args.backend, seed=0)
+             test_sequences=4 * SEQUENCES if args.quick else 512, sigma0=0.1, backend=args.backend, seed=0,
+             workers=1 if args.quick else args.workers)
 result = Trainer(cfg, args.out, resume=has_checkpoint(args.out), quiet=args.quick).run()  # re-runs resume
 print(f"recall accuracy of the evolved rule (centre) on fresh sequences: {result['score_centre']:.3f} "
       f"(chance 0.5), after {GENERATIONS} generations")

@@ -28,9 +28,11 @@ ARMS = {  # rule, initial weights (None: the rule's published choice)
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--quick", action="store_true")
-parser.add_argument("--out", default="runs/example_stdp_vs_pdlf")
+parser.add_argument("--out", default=None, help="output folder (default runs/example_stdp_vs_pdlf, "
+                    "runs/example_stdp_vs_pdlf_quick with --quick)")
 parser.add_argument("--backend", default="cython")
 args = parser.parse_args()
+args.out = args.out or ("runs/example_stdp_vs_pdlf_quick" if args.quick else "runs/example_stdp_vs_pdlf")
 if args.quick:
     LENGTH, LATENCY, STIMULUS, HIDDEN, POPULATION, GENERATIONS, SEQUENCES = 2, 1, 40 * ms, 6, 4, 2, 4
     args.backend = "numpy"
@@ -39,7 +41,7 @@ scores = {}
 for label, (rule, init) in ARMS.items():
     cfg = Config(task="wm", model="bio", rule=rule, init_weights=init, length=LENGTH, latency=LATENCY,
                  stimulus_ms=float(STIMULUS / ms), hidden=HIDDEN, pop=POPULATION, generations=GENERATIONS,
-                 sequences=SEQUENCES, test_sequences=64, sigma0=0.5, backend=args.backend, seed=0)
+                 sequences=SEQUENCES, test_sequences=64, backend=args.backend, seed=0)  # sigma0: the bio default, 0.1
     out = f"{args.out}/{rule.replace('+', '_')}"
     scores[label] = Trainer(cfg, out, resume=has_checkpoint(out), quiet=True).run()["score_centre"]
     print(f"{label}: recall accuracy {scores[label]:.3f}")

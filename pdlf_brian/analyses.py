@@ -20,6 +20,21 @@ def available() -> dict[str, str]:
     return found
 
 
+def describe() -> str:
+    """One paragraph per analysis: its name, the first line of its docstring, its options and whether
+    it takes --baseline (the text of ``pdlf analyze --help``)."""
+    lines = []
+    for name, module_name in sorted(available().items()):
+        module = importlib.import_module(f"pdlf_brian.analysis.{module_name}")
+        doc = (module.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+        params = inspect.signature(module.run).parameters
+        opts = ", ".join(f"{k}={v.default!r}" if v.default is not inspect.Parameter.empty else k
+                         for k, v in params.items() if k not in ("run_dir", "out_dir", "baseline"))
+        lines.append(f"{name}: {doc}\n    options: {opts or 'none'}"
+                     + ("; takes --baseline" if "baseline" in params else ""))
+    return "\n".join(lines)
+
+
 def run_analysis(name: str, run_dir, baseline=None, **options):
     """Run analysis ``name`` on ``run_dir``; returns (summary, output directory)."""
     from .analysis.common import output_dir

@@ -43,7 +43,7 @@ def _train_flags() -> dict:
                                 "model; bio: LIF neurons in ms with event-driven plasticity) (default reference)"),
         "rule": ("rule", str, f"plasticity rule: a shipped rule ({rules}) or a path to a rule file "
                               "(docs/models.md) (default scp+pdp)"),
-        "sharing": ("sharing", str, f"how rule coefficients are shared: {', '.join(SHARINGS)}, or per layer "
+        "sharing": ("sharing", str, f"how rule coefficients are shared: {', '.join(s for s in SHARINGS if s != 'channel')}, or per layer "
                                     "(layers in, rec, out), e.g. 'post,out=synapse'; 'channel' (input layer, wm only): one "
                                     "rule per kind of input channel, e.g. 'post,in=channel' (default post for wm, "
                                     "post,in=channel for bio wm, synapse for the RL tasks)"),
@@ -126,7 +126,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--native", action="store_const", const=True, default=None,
                    help="compile with -march=native -ffast-math: faster, but the numbers then depend on the "
                         "CPU (default: portable flags, the same numbers on any x86-64 machine)")
-    t.add_argument("--config", type=Path, help="a config.json (e.g. configs/paper_scale.json); flags override it")
+    t.add_argument("--config", type=Path, help="a config.json (e.g. configs/paper_scale.json); flags override it, "
+                   "and keys the file does not set take the defaults of the task and model in force (a run's "
+                   "own DIR/config.json sets every key)")
     t.add_argument("--out", type=Path, required=True, help="the run directory (created; locked while training)")
     t.add_argument("--resume", action="store_true",
                    help="continue the run in --out from its checkpoint; with a larger --generations, extend a "
@@ -148,12 +150,17 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("rules", help="list the shipped plasticity rules, their coefficients and models")
 
     names = sorted(available_analyses())
-    a = sub.add_parser("analyze", help=f"run one of the paper's analyses on a run directory: {', '.join(names)}")
+    from .analyses import describe as describe_analyses
+    a = sub.add_parser("analyze", help=f"run one of the paper's analyses on a run directory: {', '.join(names)}",
+                       description="Run one analysis on a finished run directory; it writes "
+                                   "DIR/analysis/NAME/ (summary.json, CSV tables, PNG figures).",
+                       epilog="analyses and their options (-o KEY=VALUE; defaults shown):\n" + describe_analyses(),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     a.add_argument("name", metavar="NAME", help=f"the analysis: {', '.join(names)} (analysis/*.py)")
     a.add_argument("--run", type=Path, required=True, help="a finished run directory")
     a.add_argument("--baseline", type=Path, help="a second run to compare with (the weight-trained agent)")
     a.add_argument("--option", "-o", action="append", default=[], metavar="KEY=VALUE",
-                   help="an option of the analysis (e.g. -o seeds=5 -o steps=1000); see its docstring")
+                   help="an option of the analysis (e.g. -o seeds=5 -o steps=1000); each analysis's options are listed below")
 
     rp = sub.add_parser("report", help="one Markdown + HTML report of runs and their analyses")
     rp.add_argument("--runs", type=Path, nargs="+", required=True, help="run directories")
@@ -199,11 +206,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _train(args) -> int:
-    from .config import read_json
     from .evolve import Trainer
 
+    Trainer(train_config(args), args.out, resume=args.resume, quiet=args.quiet).run()
+    return 0
+
+
+def train_config(args) -> Config:
+    """The config of ``pdlf train``: --config's keys (or, on --resume, the run's), then the flags."""
+    from .config import read_json
+
     if args.config is not None:
-        data = Config.load(args.config).to_dict()  # errors name the file
+        Config.load(args.config)  # the file alone must be valid: errors name it
+        # only the keys the file sets, so that the defaults of the model and task given by the flags fill
+        # the rest (--config f --model bio gets the bio defaults, not the reference model's)
+        data = read_json(args.config)
     elif args.resume and (args.out / "config.json").exists():
         from .rundir import use_run_copies
         data = read_json(args.out / "config.json")
@@ -218,9 +235,7 @@ def _train(args) -> int:
             data[key] = value
     if args.native is not None:
         data["native"] = True
-    cfg = Config.from_dict(data)
-    Trainer(cfg, args.out, resume=args.resume, quiet=args.quiet).run()
-    return 0
+    return Config.from_dict(data)
 
 
 def replay(model, rule, sharing, topology, backend, genome, inputs, hidden, outputs):

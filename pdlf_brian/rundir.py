@@ -84,17 +84,37 @@ def model_files(cfg, header: bool = True) -> dict[str, str]:
     return files
 
 
-def use_run_copies(data: dict, run_dir: Path) -> list[str]:
+def use_run_copies(data: dict, run_dir: Path, always: bool = False) -> list[str]:
     """In a config dict read from ``run_dir``: replace a rule (or neuron) file path that no longer
-    exists by the run's own flattened copy.  Returns a note per replacement."""
+    exists by the run's own flattened copy; with ``always`` (analyses, replay: a finished run is read
+    with the equations it ran with), replace a shipped name or an existing path too.  Returns a note
+    per replacement that matters: a missing file, or a file edited since the run."""
     notes = []
     for key, name in (("rule", RULE_FILE), ("neuron", NEURON_FILE)):
         value = data.get(key)
         copy = Path(run_dir) / MODELS_DIR / name
-        if isinstance(value, str) and value.endswith(".py") and not Path(value).is_file() and copy.is_file():
-            data[key] = str(copy)
+        if not isinstance(value, str) or not copy.is_file():
+            continue
+        missing = value.endswith(".py") and not Path(value).is_file()
+        if missing:
             notes.append(f"{key} file {value} not found; using the run's copy {copy}")
+        elif always and _edited_since(key, value, copy):
+            notes.append(f"{key} '{value}' has changed since the run; using the run's copy {copy}")
+        if missing or always:
+            data[key] = str(copy)
     return notes
+
+
+def _edited_since(key: str, value: str, copy: Path) -> bool:
+    """Whether the rule or neuron ``value`` now has other equations or constants than the run's copy."""
+    if key == "rule":
+        from .rules import flatten, load_rule as load
+    else:
+        from .neurons import flatten, load_neuron as load
+    try:
+        return flatten(load(value), False) != flatten(load(str(copy)), False)
+    except Exception:  # noqa: BLE001 - a file that no longer loads has changed too
+        return True
 
 
 def save_model_files(run_dir: Path, files: dict[str, str]) -> None:

@@ -2,7 +2,7 @@
 the short-term-plasticity rule of the synaptic theory (stp) and the classic rules, several seeds.
 
     python scripts/bio_wm_grid.py --out runs/bio_grid --lens 2 --lats 0 --generations 60 -- --pop 16
-    python scripts/bio_wm_grid.py --out runs/bio_grid8 --lens 8 --lats 8 --arms pdlf weights stdp \
+    python scripts/bio_wm_grid.py --out runs/bio_grid8 --lens 8 --lats 8 --arms pdlf_channel weights stdp \
         --generations 300 -- --pop 32
 
 Every arm runs the biological model with its default sharing and its rule's default initial weights
@@ -19,7 +19,10 @@ import numpy as np
 
 from _cells import save_table, train_cells
 
-ARMS = {"pdlf": ["--rule", "scp+pdp"], "pdlf_channel": ["--rule", "scp+pdp", "--sharing", "post,in=channel"],
+#: every arm names its sharing, so that a command reproduces its runs whatever the default is (the
+#: biological model's default is post,in=channel, pdlf_channel; before 9dda84a it was post,in=pre)
+ARMS = {"pdlf_pre": ["--rule", "scp+pdp", "--sharing", "post,in=pre"],
+        "pdlf_channel": ["--rule", "scp+pdp", "--sharing", "post,in=channel"],
         "weights": ["--rule", "weights", "--sharing", "synapse"],
         "stp": ["--rule", "stp"], "stdp": ["--rule", "stdp"], "triplet": ["--rule", "triplet"],
         "bcm": ["--rule", "bcm"]}

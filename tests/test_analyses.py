@@ -171,3 +171,25 @@ def test_wm_probe_bio_reports_rates_in_hz(tmp_path):
     assert 0 <= z["accuracy_zeroed_delay"] <= 1
     # the serial-position curve uses the bio model's decision threshold, as the score does
     assert np.mean(z["per_position"]) == pytest.approx(z["accuracy"], abs=1e-12)
+
+
+def test_an_analysis_reads_a_run_with_the_rule_it_ran_with(runs, tmp_path, capsys):
+    """A rule file edited after the run: load_run (every analysis, the replay example) uses the run's own
+    flattened copy, and says so; a shipped rule that has not changed is read from the copy silently."""
+    from pdlf_brian.analysis.common import load_run
+    from pdlf_brian.rules import flatten, load_rule
+
+    rule = tmp_path / "mine.py"
+    rule.write_text('NAME = "mine"\nCOEFFICIENTS = ("eta", "B", "D")\nDISCRETE = "eta * (B * post + D)"\n')
+    run = tmp_path / "run"
+    assert main(["train", *WM, "--generations", "1", "--rule", str(rule), "--out", str(run)]) == 0
+    ran_with = flatten(load_rule(str(rule)), False)
+    rule.write_text('NAME = "mine"\nCOEFFICIENTS = ("eta", "B", "D")\nDISCRETE = "eta * (B * pre + D)"\n')
+    capsys.readouterr()
+    r = load_run(run)
+    assert r.cfg.rule == str(run / "models" / "rule.py")
+    assert flatten(load_rule(r.cfg.rule), False) == ran_with != flatten(load_rule(str(rule)), False)
+    assert "has changed since the run" in capsys.readouterr().err and r.label == "mine (run)"
+    shipped = load_run(runs / "wm_p")
+    assert shipped.cfg.rule.endswith("models/rule.py") and load_rule(shipped.cfg.rule).name == "scp+pdp"
+    assert "changed" not in capsys.readouterr().err

@@ -112,3 +112,22 @@ def test_replay_rejects_wrong_genome_size(tmp_path):
     np.save(tmp_path / "x.npy", np.zeros((4, 3)))
     assert main(["replay", "--genome", str(tmp_path / "g.npy"), "--inputs", str(tmp_path / "x.npy"),
                  "--hidden", "4", "--outputs", "1", "--out", str(tmp_path / "t.npz")]) == 2
+
+
+def test_flags_after_config_get_the_defaults_of_their_model(tmp_path):
+    """`--config f --model bio`: the keys f does not set take the biological model's defaults (they once
+    kept the reference model's, e.g. wm_context 'none', with which the bio model learns nothing)."""
+    from pdlf_brian.cli import _parser, train_config
+    from pdlf_brian.config import BIO_WM_DEFAULTS
+
+    f = tmp_path / "c.json"
+    f.write_text(json.dumps({"task": "wm", "length": 4, "seed": 3}))
+    cfg = train_config(_parser().parse_args(["train", "--config", str(f), "--model", "bio", "--out", str(tmp_path / "r")]))
+    assert (cfg.model, cfg.length, cfg.seed) == ("bio", 4, 3)
+    assert {k: getattr(cfg, k) for k in BIO_WM_DEFAULTS} == BIO_WM_DEFAULTS
+    f.write_text(json.dumps({"task": "wm", "model": "bio", "pop": 8}))
+    cfg = train_config(_parser().parse_args(["train", "--config", str(f), "--out", str(tmp_path / "r")]))
+    assert cfg.pop == 8 and cfg.wm_context == BIO_WM_DEFAULTS["wm_context"]
+    f.write_text(json.dumps({"task": "wm", "hidden": -1}))
+    with pytest.raises(ConfigError, match=f"config file {f}"):
+        train_config(_parser().parse_args(["train", "--config", str(f), "--out", str(tmp_path / "r")]))

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-FIGURES = {"evolve_bio_wm.py": "runs/example_bio_wm/evolution.png",
-           "stdp_vs_pdlf.py": "runs/example_stdp_vs_pdlf/stdp_vs_pdlf.png",
+FIGURES = {"evolve_bio_wm.py": "runs/example_bio_wm_quick/evolution.png",
+           "stdp_vs_pdlf.py": "runs/example_stdp_vs_pdlf_quick/stdp_vs_pdlf.png",
            "replay_bio_controller.py": "runs/example_replay_quick/replay_raster.png"}
 
 
@@ -39,6 +39,7 @@ def test_bio_wm_example_states_the_default_protocol():
     stated = {"wm_context": consts["CONTEXT"], "pop": consts["POPULATION"], "generations": consts["GENERATIONS"],
               "sequences": consts["SEQUENCES"], "sigma0": config_kw["sigma0"].value,
               "backend": backend_kw["default"].value}
+    assert "test_sequences" not in config_kw or ast.unparse(config_kw["test_sequences"]).endswith("else 512")
     assert stated == {k: BIO_WM_DEFAULTS[k] for k in stated}
 
 
