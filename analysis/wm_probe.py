@@ -10,8 +10,11 @@
 4. Activity per phase (2E): reference model: mean |spike| per step and mean |trace| during
    sample, delay and recall; biological model: hidden firing rates in Hz per phase (each stimulus
    lasts ``stimulus_ms``, 200 ms by default: a biological timescale).
-Biological model: "zeroing" sets the hidden membranes, the readout and every synaptic trace to
-zero at every time step of the delay.
+Biological model: "zeroing" returns the hidden membranes to their initial state (the neuron
+file's INITIAL) and sets the readout and the spike traces ``apre``/``apost`` to zero at every time
+step of the delay; the weights and a rule's own state variables (triplet's second traces, bcm's
+threshold, stp's u and x) are kept.  For PDLF's rules, which use only apre/apost, that is every
+trace; for the classic rules it is not the same test.
 
     pdlf analyze wm-probe --run runs/wm_pdlf --baseline runs/wm_weights
 """

@@ -635,7 +635,9 @@ class BioFamily:
 
     def wipe_activity(self, c: "Controller") -> None:
         """The hidden neurons back to their initial state (the neuron file's INITIAL), the readout
-        and every synaptic trace to zero (the weights stay)."""
+        and the package's spike traces ``apre``, ``apost`` to zero (the weights stay).  A rule's own
+        state variables are kept: triplet's ``r2``/``o2``, bcm's threshold, stp's ``u_f``/``x_d`` (the
+        last are synaptic efficacy, the memory of the synaptic theory of working memory)."""
         for var, values in c._hidden_rest.items():
             c.hid.variables[var].get_value()[:] = values
         c.out.variables["y"].get_value()[:] = 0.0

@@ -85,7 +85,7 @@ class Config:
     # evolution
     pop: int | None = None      # None: 64 for wm, 32 for the RL tasks
     generations: int | None = None  # None: 1,000 for wm, 100 for the RL tasks
-    sigma0: float | None = None  # None: 0.1 (bio wm: 0.5)
+    sigma0: float | None = None  # None: 0.1
     seed: int = 0
     separable_above: int = 500  # genome dimension above which separable (diagonal) CMA-ES is used
     # execution (not part of the science: a run may be resumed with other values)

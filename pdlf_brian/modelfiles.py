@@ -24,6 +24,23 @@ def shipped(package_name: str) -> dict[str, str]:
     return found
 
 
+def broken(package_name: str, name: str, kind: str) -> str | None:
+    """Why the file of ``name`` in a models package does not import (one line), or None: a shipped or
+    user-added file with an error is then reported as that error, not as an unknown name."""
+    package = importlib.import_module(package_name)
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name not in (name, name.replace("+", "_")):
+            continue
+        path = Path(info.module_finder.path) / f"{info.name}.py"
+        try:
+            importlib.import_module(f"{package_name}.{info.name}")
+        except SyntaxError as exc:
+            return f"{kind} file {path}: line {exc.lineno}: syntax error: {exc.msg}"
+        except Exception as exc:  # noqa: BLE001 - any import error, reported in one line
+            return f"{kind} file {path}: cannot be imported: {type(exc).__name__}: {exc}"
+    return None
+
+
 def import_file(path: Path, kind: str, error: type[Exception]):
     """Execute a user's ``kind`` file as a module; a syntax or import error is one line naming the file."""
     spec = importlib.util.spec_from_file_location(f"pdlf_user_{kind}_{path.stem}", path)

@@ -11,7 +11,7 @@ import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .modelfiles import import_file, shipped
+from .modelfiles import broken, import_file, shipped
 
 _PACKAGE = "pdlf_brian.models.neurons"
 DEFAULT = "lif"
@@ -64,6 +64,9 @@ def load_neuron(name_or_path: str, check: bool = True) -> Neuron:
     else:
         names = available_neurons()
         if name_or_path not in names:
+            why = broken(_PACKAGE, name_or_path, "neuron")
+            if why:
+                raise NeuronError(why)
             raise NeuronError(f"unknown neuron '{name_or_path}'; available: {', '.join(sorted(names))} "
                               "(or a path to a neuron file ending in .py)")
         module = importlib.import_module(f"{_PACKAGE}.{names[name_or_path]}")

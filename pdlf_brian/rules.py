@@ -17,7 +17,7 @@ from brian2.core.functions import DEFAULT_FUNCTIONS
 from brian2.core.namespace import DEFAULT_CONSTANTS
 from brian2.utils.stringtools import get_identifiers, word_substitute
 
-from .modelfiles import import_file, shipped
+from .modelfiles import broken, import_file, shipped
 
 
 class RuleError(ValueError):
@@ -125,6 +125,9 @@ def load_rule(name_or_path: str, check: bool = True) -> Rule:
     else:
         names = available_rules()
         if name_or_path not in names:
+            why = broken(_RULES_PACKAGE, name_or_path, "rule")
+            if why:
+                raise RuleError(why)
             raise RuleError(
                 f"unknown rule '{name_or_path}'; available: {', '.join(sorted(names))} "
                 "(or a path to a rule file ending in .py)"

@@ -118,3 +118,24 @@ def test_constant_over_dt_on_a_rule_constant_is_flagged_as_slow(tmp_path):
         ''')
     (warning,) = slow_equations(load_rule(path))
     assert "rule 'slow'" in warning and "'tau_apre = 20 * ms * exp(k) : second (constant over dt)'" in warning
+
+
+def test_a_broken_file_in_the_rules_folder_is_its_error_not_an_unknown_name(tmp_path, monkeypatch):
+    """models/rules/oja.py with a syntax error: `--rule oja` names the file and the line (the file was
+    once silently skipped, and the user read "unknown rule 'oja'")."""
+    import pdlf_brian.models.neurons as neurons_package
+    import pdlf_brian.models.rules as rules_package
+    from pdlf_brian.neurons import NeuronError, load_neuron
+    from pdlf_brian.rules import RuleError, load_rule
+
+    (tmp_path / "oja.py").write_text('NAME = "oja"\nCOEFFICIENTS = ("eta",)\nON_PRE = "eta * (apost"\nif\n')
+    (tmp_path / "izh.py").write_text("import no_such_module_here\n")
+    monkeypatch.setattr(rules_package, "__path__", [*rules_package.__path__, str(tmp_path)])
+    monkeypatch.setattr(neurons_package, "__path__", [*neurons_package.__path__, str(tmp_path)])
+    with pytest.raises(RuleError, match=r"rule file .*oja\.py: line 4: syntax error"):
+        load_rule("oja")
+    with pytest.raises(NeuronError, match=r"neuron file .*izh\.py: cannot be imported: ModuleNotFoundError"):
+        load_neuron("izh")
+    with pytest.raises(RuleError, match="unknown rule 'nosuch'"):
+        load_rule("nosuch")
+    assert load_rule("stdp").name == "stdp"  # the broken file hides no other

@@ -21,7 +21,13 @@ Optional, biological model only (see ``stdp.py``, ``triplet.py``, ``bcm.py``):
                   the time constants of the package's traces per synapse
 ``PRE_UPDATES``   statements run at a presynaptic spike after the weight
                   increment (they may only write the rule's own variables)
-``POST_UPDATES``  the same at a postsynaptic spike
+``POST_UPDATES``  the same at a postsynaptic spike (not on the readout, which
+                  does not spike: there ``ON_POST`` and ``POST_UPDATES`` are unused)
+``BEFORE_TRANSMIT`` statements run at a presynaptic spike before it transmits
+                  (short-term facilitation: ``u_f += ...``; see ``stp.py``)
+``EFFICACY``      what a presynaptic spike transmits instead of ``w`` (e.g.
+                  ``w * u * x``: short-term plasticity); the long-term ``w`` is
+                  still what ON_PRE/ON_POST/DRIFT, the bound and the scaling act on
 ``NAMESPACE``     constants with units used by the rule's strings (they may not redefine the
                   neuron's or the model's constants)
 ``INIT_WEIGHTS``  the initial weights the rule's paper used (``uniform:0,1``; default: all zero,
