@@ -18,6 +18,10 @@ from rest to V_T, as it brings the default LIF neuron to its threshold.  V_T is 
 exponential upswing starts, not the spike cut (V_T + 5 Delta_T = -40.4 mV): one such spike from rest
 does not fire the neuron; a few within a membrane time constant (C_m / g_L = 9.4 ms) do.  The adaptation gives the neuron a memory of its recent firing on
 the scale of tau_w = 144 ms.
+
+Integration: Euler at the model's dt (1 ms by default).  With Delta_T = 2 mV the exponential
+upswing is shorter than one step, so at 1 ms the spike times are coarse (the cut at V_T + 5 Delta_T
+is crossed within a step); use --dt-ms 0.1 where spike timing within a few ms matters.
 """
 from brian2 import mV, ms, nA, nS, pF
 
