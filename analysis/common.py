@@ -25,7 +25,7 @@ class Run:
     @property
     def label(self) -> str:
         from pdlf_brian.rules import load_rule
-        return f"{load_rule(self.cfg.rule).name} ({self.dir.name})"  # cfg.rule is the run's copy (a path)
+        return f"{load_rule(self.cfg.rule).name} ({self.dir.name})"  # cfg.rule may be the run's copy (a path)
 
     @property
     def plastic(self) -> bool:
@@ -34,22 +34,19 @@ class Run:
 
 
 def load_run(run_dir) -> Run:
-    """A finished run, with the rule and neuron it ran with: the run's own flattened copies
-    (``DIR/models/``), so that a rule file edited since (or a shipped rule changed by an update of the
-    package) cannot change an analysis of an old run; a note on stderr says when they differ."""
-    from pdlf_brian.config import Config, read_json
-    from pdlf_brian.rundir import use_run_copies
+    """A finished run, with the rule and neuron it ran with: where the rule or neuron file has moved
+    away or its equations have changed since (an edit, or an update of the package), the run's own
+    flattened copy in ``DIR/models/``, with a note on stderr."""
+    from pdlf_brian.rundir import read_run_config
 
     d = Path(run_dir)
     if not (d / "config.json").exists():
         raise FileNotFoundError(f"{d} is not a run directory (no config.json)")
-    data = read_json(d / "config.json")
-    for note in use_run_copies(data, d, always=True):
-        progress(note)
+    cfg = read_run_config(d, note=progress)
     if not (d / "genome_centre.npy").exists():
         raise FileNotFoundError(f"{d} has no genome_centre.npy: the run has not finished (resume it first)")
     result = json.loads((d / "result.json").read_text()) if (d / "result.json").exists() else {}
-    return Run(d, Config.load_dict(data, d / "config.json"), np.load(d / "genome_centre.npy"),
+    return Run(d, cfg, np.load(d / "genome_centre.npy"),
                np.load(d / "genome_best.npy"), result)
 
 

@@ -217,10 +217,14 @@ def train_config(args) -> Config:
     from .config import read_json
 
     if args.config is not None:
-        Config.load(args.config)  # the file alone must be valid: errors name it
         # only the keys the file sets, so that the defaults of the model and task given by the flags fill
-        # the rest (--config f --model bio gets the bio defaults, not the reference model's)
+        # the rest (--config f --model bio gets the bio defaults, not the reference model's); the file is
+        # checked with the flags applied (a file may need them: {"rule": "stdp"} with --model bio)
         data = read_json(args.config)
+        known = {f.name for f in dataclasses.fields(Config)}
+        if set(data) - known:
+            raise ConfigError(f"config file {args.config}: unknown config key(s) {', '.join(sorted(set(data) - known))}; "
+                              f"known: {', '.join(sorted(known))}")
     elif args.resume and (args.out / "config.json").exists():
         from .rundir import use_run_copies
         data = read_json(args.out / "config.json")

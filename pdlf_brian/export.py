@@ -12,11 +12,11 @@ It reproduces ``pdlf replay`` of the same genome (tested to 1e-12).
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
 
-from .config import Config
 from .models import reference as ref_model
 from .rules import load_rule
 
@@ -131,7 +131,8 @@ def export(run_dir, out, which: str = "centre") -> Path:
     genome_file = run_dir / f"genome_{which}.npy"
     if not genome_file.exists():
         raise FileNotFoundError(f"{genome_file} not found: the run has not finished (resume it first)")
-    cfg = Config.load(run_dir / "config.json")
+    from .rundir import read_run_config
+    cfg = read_run_config(run_dir, note=lambda line: print(f"pdlf export: {line}", file=sys.stderr))
     if cfg.model != "reference":
         raise ValueError(f"export writes the reference model; this run uses model '{cfg.model}'")
     rule = load_rule(cfg.rule)

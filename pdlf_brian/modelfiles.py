@@ -35,7 +35,7 @@ def broken(package_name: str, name: str, kind: str) -> str | None:
         try:
             importlib.import_module(f"{package_name}.{info.name}")
         except SyntaxError as exc:
-            return f"{kind} file {path}: line {exc.lineno}: syntax error: {exc.msg}"
+            return f"{kind} file {exc.filename or path}: line {exc.lineno}: syntax error: {exc.msg}"
         except Exception as exc:  # noqa: BLE001 - any import error, reported in one line
             return f"{kind} file {path}: cannot be imported: {type(exc).__name__}: {exc}"
     return None

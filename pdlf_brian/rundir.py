@@ -86,23 +86,38 @@ def model_files(cfg, header: bool = True) -> dict[str, str]:
 
 def use_run_copies(data: dict, run_dir: Path, always: bool = False) -> list[str]:
     """In a config dict read from ``run_dir``: replace a rule (or neuron) file path that no longer
-    exists by the run's own flattened copy; with ``always`` (analyses, replay: a finished run is read
-    with the equations it ran with), replace a shipped name or an existing path too.  Returns a note
-    per replacement that matters: a missing file, or a file edited since the run."""
+    exists by the run's own flattened copy; with ``always`` (analyses, export, replay: a finished run
+    is read with the equations it ran with), also a shipped name or a path whose equations or
+    constants have changed since the run.  An unchanged rule keeps its name (the flattened copy
+    writes constants through Brian2's units, which can move one by an ulp).  Returns a note per
+    replacement."""
     notes = []
     for key, name in (("rule", RULE_FILE), ("neuron", NEURON_FILE)):
         value = data.get(key)
         copy = Path(run_dir) / MODELS_DIR / name
         if not isinstance(value, str) or not copy.is_file():
             continue
-        missing = value.endswith(".py") and not Path(value).is_file()
-        if missing:
+        if value.endswith(".py") and not Path(value).is_file():
             notes.append(f"{key} file {value} not found; using the run's copy {copy}")
         elif always and _edited_since(key, value, copy):
             notes.append(f"{key} '{value}' has changed since the run; using the run's copy {copy}")
-        if missing or always:
-            data[key] = str(copy)
+        else:
+            continue
+        data[key] = str(copy)
     return notes
+
+
+def read_run_config(run_dir: Path, note=None):
+    """The Config of a finished run, read with the rule and neuron it ran with (``use_run_copies``
+    with ``always``); each replacement is passed to ``note`` (a one-line message)."""
+    from .config import Config, read_json
+
+    path = Path(run_dir) / "config.json"
+    data = read_json(path)
+    for line in use_run_copies(data, run_dir, always=True):
+        if note is not None:
+            note(line)
+    return Config.load_dict(data, path)
 
 
 def _edited_since(key: str, value: str, copy: Path) -> bool:

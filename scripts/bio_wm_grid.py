@@ -5,7 +5,8 @@ the short-term-plasticity rule of the synaptic theory (stp) and the classic rule
     python scripts/bio_wm_grid.py --out runs/bio_grid8 --lens 8 --lats 8 --arms pdlf_channel weights stdp \
         --generations 300 -- --pop 32
 
-Every arm runs the biological model with its default sharing and its rule's default initial weights
+Every arm runs the biological model with the sharing it names (PDLF's arms, weights) or the model's
+default (post,in=channel: the classic rules and stp), its rule's default initial weights
 (PDLF: zero, as the paper; stdp, triplet, bcm, stp: uniform in [0, 1], as their papers), compiled C++
 (--backend cpp) and the same budget.  Each cell is one `pdlf train` run directory, resumed if it
 exists; the summary (grid.csv, grid.md) is rebuilt from the run directories with --summarise-only.
@@ -19,7 +20,7 @@ import numpy as np
 
 from _cells import save_table, train_cells
 
-#: every arm names its sharing, so that a command reproduces its runs whatever the default is (the
+#: PDLF's arms name their sharing, so that a command reproduces its runs whatever the default is (the
 #: biological model's default is post,in=channel, pdlf_channel; before 9dda84a it was post,in=pre)
 ARMS = {"pdlf_pre": ["--rule", "scp+pdp", "--sharing", "post,in=pre"],
         "pdlf_channel": ["--rule", "scp+pdp", "--sharing", "post,in=channel"],

@@ -184,12 +184,17 @@ def test_an_analysis_reads_a_run_with_the_rule_it_ran_with(runs, tmp_path, capsy
     run = tmp_path / "run"
     assert main(["train", *WM, "--generations", "1", "--rule", str(rule), "--out", str(run)]) == 0
     ran_with = flatten(load_rule(str(rule)), False)
+    from pdlf_brian.export import export
+    (tmp_path / "before").mkdir()
+    export(run, tmp_path / "before" / "agent.py")
     rule.write_text('NAME = "mine"\nCOEFFICIENTS = ("eta", "B", "D")\nDISCRETE = "eta * (B * pre + D)"\n')
     capsys.readouterr()
     r = load_run(run)
     assert r.cfg.rule == str(run / "models" / "rule.py")
     assert flatten(load_rule(r.cfg.rule), False) == ran_with != flatten(load_rule(str(rule)), False)
     assert "has changed since the run" in capsys.readouterr().err and r.label == "mine (run)"
-    shipped = load_run(runs / "wm_p")
-    assert shipped.cfg.rule.endswith("models/rule.py") and load_rule(shipped.cfg.rule).name == "scp+pdp"
-    assert "changed" not in capsys.readouterr().err
+    shipped = load_run(runs / "wm_p")  # unchanged: read by its name, exactly as trained
+    assert shipped.cfg.rule == "scp+pdp" and "changed" not in capsys.readouterr().err
+    export(run, tmp_path / "agent.py")  # export too reads the rule the run ran with (the file says B * pre now)
+    assert "has changed since the run" in capsys.readouterr().err
+    assert (tmp_path / "agent.py").read_text() == (tmp_path / "before" / "agent.py").read_text()

@@ -128,6 +128,12 @@ def test_flags_after_config_get_the_defaults_of_their_model(tmp_path):
     f.write_text(json.dumps({"task": "wm", "model": "bio", "pop": 8}))
     cfg = train_config(_parser().parse_args(["train", "--config", str(f), "--out", str(tmp_path / "r")]))
     assert cfg.pop == 8 and cfg.wm_context == BIO_WM_DEFAULTS["wm_context"]
+    f.write_text(json.dumps({"rule": "stdp"}))  # valid only with the flag: stdp is a bio rule
+    cfg = train_config(_parser().parse_args(["train", "--config", str(f), "--model", "bio", "--out", str(tmp_path / "r")]))
+    assert (cfg.rule, cfg.model) == ("stdp", "bio")
+    f.write_text(json.dumps({"task": "wm", "hiden": 8}))
+    with pytest.raises(ConfigError, match=f"config file {f}: unknown config key.* hiden"):
+        train_config(_parser().parse_args(["train", "--config", str(f), "--out", str(tmp_path / "r")]))
     f.write_text(json.dumps({"task": "wm", "hidden": -1}))
-    with pytest.raises(ConfigError, match=f"config file {f}"):
+    with pytest.raises(ConfigError, match="config key 'hidden'"):
         train_config(_parser().parse_args(["train", "--config", str(f), "--out", str(tmp_path / "r")]))
