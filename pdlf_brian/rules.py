@@ -342,8 +342,19 @@ def _literal(value) -> str:
     from brian2 import Quantity, get_dimensions
 
     if isinstance(value, Quantity) and not get_dimensions(value).is_dimensionless:
-        return repr(value)  # e.g. '20. * msecond': valid with brian2.units' names in scope
+        text = repr(value)  # e.g. '20. * msecond': valid with brian2.units' names in scope
+        if float(eval(text, _unit_names())) == float(value):
+            return text
+        # Brian2's display rounds some values (946 * ms is 0.9460000000000001 s, shown '0.946 * second'):
+        # the exact value in the base unit, so that a flattened copy runs with the very same constant
+        from brian2 import get_unit
+        return f"{float(value)!r} * {get_unit(get_dimensions(value))!r}"
     return repr(float(value))
+
+
+def _unit_names() -> dict:
+    import brian2.units as units
+    return {k: getattr(units, k) for k in dir(units) if not k.startswith("_")}
 
 
 def flatten(rule: Rule, header: bool = True) -> str:

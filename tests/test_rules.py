@@ -139,3 +139,26 @@ def test_a_broken_file_in_the_rules_folder_is_its_error_not_an_unknown_name(tmp_
     with pytest.raises(RuleError, match="unknown rule 'nosuch'"):
         load_rule("nosuch")
     assert load_rule("stdp").name == "stdp"  # the broken file hides no other
+
+
+def test_a_flattened_copy_holds_every_constant_exactly(tmp_path):
+    """DIR/models/rule.py and neuron.py rerun a run: their constants must be the very same floats
+    (Brian2's display rounds some: triplet's 946 ms was written 0.946 s, one ulp off)."""
+    from brian2 import get_dimensions
+
+    from pdlf_brian.neurons import available_neurons, flatten as flatten_neuron, load_neuron
+    from pdlf_brian.rules import available_rules, flatten
+
+    pairs = [(load_rule(n), flatten, load_rule) for n in available_rules()]
+    pairs += [(load_neuron(n), flatten_neuron, load_neuron) for n in available_neurons()]
+    checked = 0
+    for original, write, load in pairs:
+        path = tmp_path / f"{original.name.replace('+', '_')}_{len(original.namespace)}.py"
+        path.write_text(write(original))
+        copy = load(str(path))
+        assert set(copy.namespace) == set(original.namespace), original.name
+        for k, v in original.namespace.items():
+            assert float(copy.namespace[k]) == float(v), (original.name, k, v, copy.namespace[k])
+            assert get_dimensions(copy.namespace[k]) == get_dimensions(v), (original.name, k)
+            checked += 1
+    assert checked > 20
