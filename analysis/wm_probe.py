@@ -11,10 +11,10 @@
    sample, delay and recall; biological model: hidden firing rates in Hz per phase (each stimulus
    lasts ``stimulus_ms``, 200 ms by default: a biological timescale).
 Biological model: "zeroing" returns the hidden membranes to their initial state (the neuron
-file's INITIAL) and sets the readout and the spike traces ``apre``/``apost`` to zero at every time
-step of the delay; the weights and a rule's own state variables (triplet's second traces, bcm's
-threshold, stp's u and x) are kept.  For PDLF's rules, which use only apre/apost, that is every
-trace; for the classic rules it is not the same test.
+file's INITIAL) and sets the readout and every spike trace to zero at every time step of the delay:
+the package's ``apre``/``apost`` and the rule's own (triplet's ``r2``/``o2``, bcm's ``pbar``).  The
+weights are kept, and so is what a rule declares ``SYNAPTIC_STATE`` (stp's u and x: short-term
+efficacy is a synaptic memory, the one the synaptic theory of working memory relies on).
 
     pdlf analyze wm-probe --run runs/wm_pdlf --baseline runs/wm_weights
 """

@@ -635,15 +635,16 @@ class BioFamily:
 
     def wipe_activity(self, c: "Controller") -> None:
         """The hidden neurons back to their initial state (the neuron file's INITIAL), the readout
-        and the package's spike traces ``apre``, ``apost`` to zero (the weights stay).  A rule's own
-        state variables are kept: triplet's ``r2``/``o2``, bcm's threshold, stp's ``u_f``/``x_d`` (the
-        last are synaptic efficacy, the memory of the synaptic theory of working memory)."""
+        and every spike trace to zero: the package's ``apre``, ``apost`` and the rule's own
+        (triplet's ``r2``, ``o2``; bcm's ``pbar``).  The weights stay, and so does what the rule
+        declares ``SYNAPTIC_STATE`` (stp's ``u_f``, ``x_d``: synaptic efficacy, the memory of the
+        synaptic theory of working memory)."""
         for var, values in c._hidden_rest.items():
             c.hid.variables[var].get_value()[:] = values
         c.out.variables["y"].get_value()[:] = 0.0
         for syn in c.synapses.values():
-            syn.variables["apre"].get_value()[:] = 0.0
-            syn.variables["apost"].get_value()[:] = 0.0
+            for trace in ("apre", "apost", *c.rule.traces()):
+                syn.variables[trace].get_value()[:] = 0.0
 
     def write_inputs(self, c: "Controller", x):
         c._x[:] = np.asarray(x)[..., None]

@@ -73,6 +73,18 @@ class Rule:
     namespace: dict = field(default_factory=dict, compare=False, hash=False)
     #: the initial weights the rule's paper used (pdlf_brian.weights), None: all zero
     init_weights: str | None = None
+    #: event-driven variables of EQUATIONS that hold synaptic efficacy (short-term plasticity's u, x),
+    #: not a trace of recent spikes: the delay wipe of the WM probes keeps them (it zeroes the traces)
+    synaptic_state: tuple[str, ...] = ()
+
+    def traces(self) -> list[str]:
+        """The rule's own spike traces: the event-driven variables of EQUATIONS that are not
+        SYNAPTIC_STATE (triplet's r2, o2; bcm's pbar).  The package's apre/apost are not included."""
+        if not self.equations:
+            return []
+        from brian2 import Equations
+        return [eq.varname for eq in Equations(self.equations).values()
+                if "event-driven" in eq.flags and eq.varname not in self.synaptic_state]
 
     def defined_names(self) -> set[str]:
         """Variables the rule's EQUATIONS define (usable in ON_PRE/ON_POST/DRIFT and the updates)."""
@@ -186,8 +198,12 @@ def rule_from_module(module, check: bool = True) -> Rule:
             InitialWeights.parse(init)
         except InitWeightsError as exc:
             raise RuleError(f"{where}: INIT_WEIGHTS: {exc}") from None
-    rule = Rule(name=name, coefficients=coefficients, source=source,
-                static=static, namespace=dict(namespace), init_weights=init, **forms, **extra)
+    state = getattr(module, "SYNAPTIC_STATE", ()) or ()
+    if isinstance(state, str) or not all(isinstance(v, str) for v in state):
+        raise RuleError(f"{where}: SYNAPTIC_STATE must be a tuple of variable names, e.g. ('u_f', 'x_d'), "
+                        f"got {state!r:.40}")
+    rule = Rule(name=name, coefficients=coefficients, source=source, static=static, namespace=dict(namespace),
+                init_weights=init, synaptic_state=tuple(state), **forms, **extra)
     if check:
         validate(rule)
     return rule
@@ -232,6 +248,11 @@ def _problems(rule: Rule) -> list[str]:
         from brian2 import Equations
         eqs = Equations(rule.equations)
         reserved = {"w", "apre", "apost", "lastupdate", "tau_apre", "tau_apost"}
+        event_driven = {eq.varname for eq in eqs.values() if "event-driven" in eq.flags}
+        stray = sorted(set(rule.synaptic_state) - event_driven)
+        if stray:
+            found.append(f"{where}: SYNAPTIC_STATE names {', '.join(stray)}, which EQUATIONS do not define as "
+                         "event-driven variables")
         clash = (set(eqs.names) & reserved) - {"tau_apre", "tau_apost"}
         if clash:
             found.append(f"{where}: EQUATIONS redefine the package's synaptic variable(s) {', '.join(sorted(clash))}")
@@ -374,6 +395,8 @@ def flatten(rule: Rule, header: bool = True) -> str:
             lines.append(f"{key.upper()} = {value!r}")
     if rule.init_weights is not None:
         lines.append(f"INIT_WEIGHTS = {rule.init_weights!r}")
+    if rule.synaptic_state:
+        lines.append(f"SYNAPTIC_STATE = {tuple(rule.synaptic_state)!r}")
     if rule.namespace:
         items = ", ".join(f"{k!r}: {_literal(v)}" for k, v in sorted(rule.namespace.items()))
         lines.append(f"NAMESPACE = {{{items}}}")

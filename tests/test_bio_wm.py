@@ -161,3 +161,26 @@ def test_channel_sharing_is_pre_sharing_with_one_value_per_kind(model):
          for (s, net), gg in zip(nets.items(), (g, g_pre))}
     assert np.abs(y["post,in=pre"]).max() > 0.01, "the network must be active for the test to mean anything"
     np.testing.assert_allclose(y["post,in=channel"], y["post,in=pre"], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("rule_name, traces, kept", [("triplet", ["r2", "o2"], []), ("bcm", ["pbar"], []),
+                                                     ("stp", [], ["u_f", "x_d"])])
+def test_the_delay_wipe_zeroes_every_spike_trace_and_keeps_synaptic_state(rule_name, traces, kept):
+    """wm-probe's delay wipe: the package's traces and the rule's own (triplet's r2/o2, bcm's pbar) go to
+    zero; short-term efficacy (stp's u_f/x_d, declared SYNAPTIC_STATE) and the weights stay."""
+    from pdlf_brian.weights import for_rule
+    rule = load_rule(rule_name)
+    assert rule.traces() == traces and list(rule.synaptic_state) == kept
+    task = CopyTask(2, 1, "position")
+    bits = np.array([[1, 0], [0, 1]])
+    net = Controller("bio", rule, task.n_in, 4, 1, 1, len(bits), task.n_steps, backend="numpy", step_ms=40.0,
+                     init_weights=for_rule(None, rule), dt_hook=True)
+    net.run_open_loop(np.zeros((1, net.layout.size)), task.inputs(bits)[:, None], np.random.default_rng(0))
+    syn = net.synapses["in"]
+    before = {v: syn.variables[v].get_value().copy() for v in ["w", "apre", *traces, *kept]}
+    assert all(np.any(before[v] != 0) for v in ["apre", *traces, *kept]), "the cue's spikes leave traces"
+    net.wipe_activity()
+    for v in ["apre", "apost", *traces]:
+        assert np.all(syn.variables[v].get_value() == 0), v
+    for v in ["w", *kept]:
+        np.testing.assert_array_equal(syn.variables[v].get_value(), before[v])

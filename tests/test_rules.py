@@ -162,3 +162,18 @@ def test_a_flattened_copy_holds_every_constant_exactly(tmp_path):
             assert get_dimensions(copy.namespace[k]) == get_dimensions(v), (original.name, k)
             checked += 1
     assert checked > 20
+
+
+def test_synaptic_state_must_name_event_driven_variables(tmp_path, capsys):
+    from pdlf_brian.cli import main
+    rule = tmp_path / "stp2.py"
+    text = ('NAME = "stp2"\nCOEFFICIENTS = ("k",)\nEQUATIONS = "du_f/dt = -u_f / (100 * ms) : 1 (event-driven)"\n'
+            'ON_PRE = "k * u_f"\nPRE_UPDATES = "u_f += 0.2"\nSYNAPTIC_STATE = {}\n')
+    rule.write_text(text.format('("u_f",)'))
+    assert load_rule(str(rule)).synaptic_state == ("u_f",) and load_rule(str(rule)).traces() == []
+    rule.write_text(text.format('("u",)'))
+    assert main(["check-rule", str(rule)]) == 1
+    assert "SYNAPTIC_STATE names u, which EQUATIONS do not define" in capsys.readouterr().err
+    rule.write_text(text.format('"u_f"'))
+    with pytest.raises(RuleError, match="SYNAPTIC_STATE must be a tuple"):
+        load_rule(str(rule))

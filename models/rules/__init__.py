@@ -28,6 +28,9 @@ Optional, biological model only (see ``stdp.py``, ``triplet.py``, ``bcm.py``):
 ``EFFICACY``      what a presynaptic spike transmits instead of ``w`` (e.g.
                   ``w * u * x``: short-term plasticity); the long-term ``w`` is
                   still what ON_PRE/ON_POST/DRIFT, the bound and the scaling act on
+``SYNAPTIC_STATE`` event-driven variables of EQUATIONS that are synaptic efficacy
+                  (stp's ``u_f``, ``x_d``), not spike traces: the WM probes' delay
+                  wipe zeroes every other event-driven variable and keeps these
 ``NAMESPACE``     constants with units used by the rule's strings (they may not redefine the
                   neuron's or the model's constants)
 ``INIT_WEIGHTS``  the initial weights the rule's paper used (``uniform:0,1``; default: all zero,

@@ -41,3 +41,4 @@ BEFORE_TRANSMIT = "u_f += U_stp * (1 - U_stp - u_f)"
 EFFICACY = "w * (U_stp + u_f) * (1 - x_d)"
 PRE_UPDATES = "x_d += (U_stp + u_f) * (1 - x_d)"
 INIT_WEIGHTS = "uniform:0,1"
+SYNAPTIC_STATE = ("u_f", "x_d")  # efficacy, not spike traces: the WM probes' delay wipe keeps them
