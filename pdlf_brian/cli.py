@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import sys
 from pathlib import Path
 
@@ -233,13 +234,21 @@ def train_config(args) -> Config:
         data = Config.load_dict(data, args.out / "config.json").to_dict()
     else:
         data = Config().to_dict()
+    from_file = set(data) if args.config is not None else set()
     for flag, (key, _, _) in _train_flags().items():
         value = getattr(args, flag)
         if value is not None:
             data[key] = value
+            from_file.discard(key)
     if args.native is not None:
         data["native"] = True
-    return Config.from_dict(data)
+    try:
+        return Config.from_dict(data)
+    except ConfigError as exc:  # a bad value the file gave: the message names the file too
+        named = set(re.findall(r"config keys? '(\w+)'", str(exc)))
+        if named & from_file:
+            raise ConfigError(f"config file {args.config}: {exc}") from None
+        raise
 
 
 def replay(model, rule, sharing, topology, backend, genome, inputs, hidden, outputs):

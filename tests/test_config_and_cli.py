@@ -134,6 +134,8 @@ def test_flags_after_config_get_the_defaults_of_their_model(tmp_path):
     f.write_text(json.dumps({"task": "wm", "hiden": 8}))
     with pytest.raises(ConfigError, match=f"config file {f}: unknown config key.* hiden"):
         train_config(_parser().parse_args(["train", "--config", str(f), "--out", str(tmp_path / "r")]))
-    f.write_text(json.dumps({"task": "wm", "hidden": -1}))
-    with pytest.raises(ConfigError, match="config key 'hidden'"):
+    f.write_text(json.dumps({"task": "wm", "hidden": -1}))  # a bad value from the file names the file
+    with pytest.raises(ConfigError, match=f"config file {f}: config key 'hidden'"):
         train_config(_parser().parse_args(["train", "--config", str(f), "--out", str(tmp_path / "r")]))
+    with pytest.raises(ConfigError, match="^config key 'hidden'"):  # ... and one from a flag does not
+        train_config(_parser().parse_args(["train", "--config", str(f), "--hidden", "-2", "--out", str(tmp_path / "r")]))
