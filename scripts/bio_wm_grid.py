@@ -24,6 +24,8 @@ from _cells import save_table, train_cells
 #: biological model's default is post,in=channel, pdlf_channel; before 9dda84a it was post,in=pre)
 ARMS = {"pdlf_pre": ["--rule", "scp+pdp", "--sharing", "post,in=pre"],
         "pdlf_channel": ["--rule", "scp+pdp", "--sharing", "post,in=channel"],
+        # PDLF from the classic rules' initial weights instead of the paper's zero: the rule alone differs
+        "pdlf_uniform": ["--rule", "scp+pdp", "--sharing", "post,in=channel", "--init-weights", "uniform:0,1"],
         "weights": ["--rule", "weights", "--sharing", "synapse"],
         "stp": ["--rule", "stp"], "stdp": ["--rule", "stdp"], "triplet": ["--rule", "triplet"],
         "bcm": ["--rule", "bcm"]}
