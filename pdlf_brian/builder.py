@@ -256,9 +256,8 @@ class ReferenceFamily:
 
     @staticmethod
     def neuron_kinds(channel_kinds):
-        """The kind of each input neuron (None where the task names no channel kinds): one neuron per
-        channel."""
-        return None if channel_kinds is None else list(channel_kinds)
+        """The kind of each input neuron: one neuron per channel."""
+        return list(channel_kinds)
 
     @staticmethod
     def decision_threshold() -> float:
@@ -480,9 +479,8 @@ class BioFamily:
 
     @staticmethod
     def neuron_kinds(channel_kinds):
-        """The kind of each input neuron (None where the task names no channel kinds): two per channel
-        (push-pull), each polarity a kind of its own."""
-        return None if channel_kinds is None else [f"{k}{polarity}" for k in channel_kinds for polarity in "+-"]
+        """The kind of each input neuron: two per channel (push-pull), each polarity a kind of its own."""
+        return [f"{k}{polarity}" for k in channel_kinds for polarity in "+-"]
 
     @staticmethod
     def decision_threshold() -> float:
@@ -643,7 +641,7 @@ class BioFamily:
             c.hid.variables[var].get_value()[:] = values
         c.out.variables["y"].get_value()[:] = 0.0
         for syn in c.synapses.values():
-            for trace in ("apre", "apost", *c.rule.traces()):
+            for trace in c._traces:
                 syn.variables[trace].get_value()[:] = 0.0
 
     def write_inputs(self, c: "Controller", x):
@@ -664,7 +662,8 @@ def controller_layout(model: str, coefficients, n_in: int, n_hidden: int, n_out:
     'channel')."""
     family = FAMILIES[model]
     shapes = controller_layers(family.input_per_channel * n_in, n_hidden, n_out, recurrent)
-    return GenomeLayout(shapes, coefficients, sharing, family.neuron_kinds(channel_kinds))
+    kinds = None if channel_kinds is None else family.neuron_kinds(channel_kinds)
+    return GenomeLayout(shapes, coefficients, sharing, kinds)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -825,8 +824,10 @@ class Controller:
         self.monitors = fam.record_monitors(self) if self.record else {}
         objects += list(self.monitors.values())
         self.net = (Network if self.standalone else ReusingNetwork)(*objects, name=f"{n}_network")
-        if self.model == "bio" and not self.standalone:  # the state wipe_activity() returns the neurons to
+        if self.model == "bio" and not self.standalone:  # what wipe_activity() resets, found once (it runs
+            # at every time step of a probed delay): the neurons' initial state, and the synapses' traces
             self._hidden_rest = {v: self.hid.variables[v].get_value().copy() for v in fam.neuron.initial}
+            self._traces = ("apre", "apost", *self.rule.traces())
 
     def clock(self, label: str, dt) -> Clock:
         """This controller's clock ``label`` (one per time step: ``step``, ``dt``, ``norm``), named after

@@ -16,7 +16,6 @@ before anything is compiled or run (``--debug`` shows the traceback).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import re
 import sys
 from pathlib import Path
@@ -222,10 +221,10 @@ def train_config(args) -> Config:
         # the rest (--config f --model bio gets the bio defaults, not the reference model's); the file is
         # checked with the flags applied (a file may need them: {"rule": "stdp"} with --model bio)
         data = read_json(args.config)
-        known = {f.name for f in dataclasses.fields(Config)}
-        if set(data) - known:
-            raise ConfigError(f"config file {args.config}: unknown config key(s) {', '.join(sorted(set(data) - known))}; "
-                              f"known: {', '.join(sorted(known))}")
+        try:
+            Config.check_keys(data)
+        except ConfigError as exc:
+            raise ConfigError(f"config file {args.config}: {exc}") from None
     elif args.resume and (args.out / "config.json").exists():
         from .rundir import use_run_copies
         data = read_json(args.out / "config.json")

@@ -207,11 +207,16 @@ class Config:
         Path(path).write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n")
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Config":
+    def check_keys(cls, data: dict) -> None:
+        """A ConfigError naming the keys of ``data`` that are no config keys."""
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ConfigError(f"unknown config key(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Config":
+        cls.check_keys(data)
         return cls(**data).validate()
 
     def science(self) -> dict:

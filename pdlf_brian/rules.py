@@ -7,6 +7,7 @@ here, before any network is built, and every problem is reported as one
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from dataclasses import dataclass, field
@@ -373,6 +374,7 @@ def _literal(value) -> str:
     return repr(float(value))
 
 
+@functools.cache
 def _unit_names() -> dict:
     import brian2.units as units
     return {k: getattr(units, k) for k in dir(units) if not k.startswith("_")}

@@ -88,9 +88,8 @@ def use_run_copies(data: dict, run_dir: Path, always: bool = False) -> list[str]
     """In a config dict read from ``run_dir``: replace a rule (or neuron) file path that no longer
     exists by the run's own flattened copy; with ``always`` (analyses, export, replay: a finished run
     is read with the equations it ran with), also a shipped name or a path whose equations or
-    constants have changed since the run.  An unchanged rule keeps its name (the flattened copy
-    writes constants through Brian2's units, which can move one by an ulp).  Returns a note per
-    replacement."""
+    constants have changed since the run; an unchanged rule keeps its name, as the run was given it.
+    Returns a note per replacement."""
     notes = []
     for key, name in (("rule", RULE_FILE), ("neuron", NEURON_FILE)):
         value = data.get(key)
