@@ -128,14 +128,18 @@ def _rss_mib(pid: int) -> float:
 
 
 def bench_scaling(task: str, workers: int = 2, ray: str | None = None, pop: int = 31, rounds: int = 3,
-                  episode_steps: int = 100, hidden: int = 32, seed: int = 0, out=print) -> float:
-    """Generation throughput with ``workers`` workers against one process, in alternating rounds."""
+                  episode_steps: int = 100, hidden: int = 32, seed: int = 0, backend: str | None = None,
+                  out=print) -> float:
+    """Generation throughput with ``workers`` workers against one process, in alternating rounds.
+    ``backend``: the Brian2 target of every evaluator (default: the task's default)."""
     import os
 
     from .evaluate import make_evaluator
     from .parallel import LocalPool
 
     extra = {"episode_steps": episode_steps} if task != "wm" else {}
+    if backend is not None:
+        extra["backend"] = backend
     cfg = Config(task=task, pop=pop, hidden=hidden, seed=seed, **extra).validate()
     P = pop + 1
     t0 = time.perf_counter()
@@ -151,7 +155,7 @@ def bench_scaling(task: str, workers: int = 2, ray: str | None = None, pop: int 
     genomes = rng.normal(0, 0.1, (P, one.layout.size))
     one.evaluate(genomes, np.random.default_rng(0))
     many.evaluate(genomes, np.random.default_rng(0))
-    out(f"bench scaling: {task}, population {P}, {workers} {'Ray actors' if ray else 'local processes'} "
+    out(f"bench scaling: {task} on {cfg.backend}, {hidden} hidden, population {P}, {workers} {'Ray actors' if ray else 'local processes'} "
         f"vs 1 process; built and warmed up in {time.perf_counter() - t0:.1f}s")
     t_one = t_many = 0.0
     try:

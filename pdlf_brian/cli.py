@@ -202,6 +202,9 @@ def _parser() -> argparse.ArgumentParser:
     bs.add_argument("--pop", type=int, default=31, help="population (the centre is added)")
     bs.add_argument("--rounds", type=int, default=3, help="alternating rounds")
     bs.add_argument("--episode-steps", type=int, default=100, help="RL: steps per episode")
+    bs.add_argument("--hidden", type=int, default=32, help="hidden neurons (default 32)")
+    bs.add_argument("--backend", default=None, choices=["cython", "numpy", "cpp"],
+                    help="Brian2 target of every evaluator (default: the task's default)")
     return p
 
 
@@ -361,7 +364,8 @@ def _bench(args) -> int:
                  stimulus_ms=args.stimulus_ms)
         return 0
     if args.bench == "scaling":
-        bench_scaling(args.task, args.workers, args.ray, args.pop, args.rounds, args.episode_steps)
+        bench_scaling(args.task, args.workers, args.ray, args.pop, args.rounds, args.episode_steps, args.hidden,
+                      backend=args.backend)
         return 0
     bench_loop(args.task, args.model, args.batch, args.episode_steps, args.rounds, args.hidden, args.env_step_ms)
     return 0

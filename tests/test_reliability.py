@@ -89,7 +89,10 @@ def test_a_lock_left_by_a_killed_process_does_not_block_its_resume(tmp_path):
     import sys
     import time
     run = tmp_path / "r"
-    cli = [sys.executable, "-m", "pdlf_brian.cli", "train", *FLAGS, "--generations", "5", "--seed", "3"]
+    # numpy: these are processes of their own, which would compile the Cython modules from a cold cache
+    # (a minute of CI's time); the lock does not depend on the target
+    cli = [sys.executable, "-m", "pdlf_brian.cli", "train", *FLAGS, "--generations", "5", "--seed", "3",
+           "--backend", "numpy"]
     proc = subprocess.Popen([*cli, "--out", str(run)])
     deadline = time.time() + 240
     while time.time() < deadline and not (run / "progress.csv").exists():
