@@ -7,7 +7,10 @@
    without, for every agent given (the plastic run and ``--baseline``).
 3. Serial-position curve: recall accuracy of each position of the sequence, intact and with the
    delay zeroed (which bits the memory holds: primacy, recency, or none).
-4. Activity per phase (2E): reference model: mean |spike| per step and mean |trace| during
+4. With ``-o delays=0,8,16,32`` (in stimuli; reference model: steps): recall of the same test
+   sequences after each of those delays, the weights and rule unchanged: how long the memory lasts
+   beyond the delay it was trained on (time in s for the biological model), for every agent given.
+5. Activity per phase (2E): reference model: mean |spike| per step and mean |trace| during
    sample, delay and recall; biological model: hidden firing rates in Hz per phase (each stimulus
    lasts ``stimulus_ms``, 200 ms by default: a biological timescale).
 Biological model: "zeroing" returns the hidden membranes to their initial state (the neuron
@@ -17,6 +20,7 @@ weights are kept, and so is what a rule declares ``SYNAPTIC_STATE`` (stp's u and
 efficacy is a synaptic memory, the one the synaptic theory of working memory relies on).
 
     pdlf analyze wm-probe --run runs/wm_pdlf --baseline runs/wm_weights
+    pdlf analyze wm-probe --run runs/bio8/len8_lat8_pdlf_channel_s1 -o delays=0,8,16,32,64
 """
 from __future__ import annotations
 
@@ -61,6 +65,21 @@ def recall(run, bits, zero_delay=False):
     return _scores(task, readout, bits)
 
 
+def parse_delays(value) -> list[int]:
+    """``-o delays=0,8,16`` (a string) or a JSON list -> sorted distinct non-negative integers."""
+    if value is None:
+        return []
+    parts = value.split(",") if isinstance(value, str) else (list(value) if isinstance(value, (list, tuple)) else [value])
+    try:
+        numbers = [float(str(p).strip()) for p in parts]
+    except ValueError:
+        numbers = None
+    if not numbers or any(n != int(n) or n < 0 for n in numbers):
+        raise ValueError(f"wm-probe option delays={value!r}: expected delays in stimuli (reference model: steps), "
+                         "non-negative integers, e.g. -o delays=0,8,16,32")
+    return sorted({int(n) for n in numbers})
+
+
 def _scores(task, readout, bits):
     """readout (T, sequences) -> (accuracy, accuracy per serial position)."""
     acc, _ = task.score(readout[:, None, :], bits)
@@ -82,8 +101,11 @@ def _trajectory_monitors(net, n_per_layer=3, dt_ms=5.0):
     return mons
 
 
-def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0):
+def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0, delays=None):
+    import dataclasses
+
     from .common import progress
+    sweep = parse_delays(delays)   # bad input before anything is built
     out = out_dir or output_dir(run_dir, NAME)
     agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
     rng = np.random.default_rng(seed)
@@ -231,13 +253,41 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0)
     ax.set_xticks(xs, [r["agent"] for r in rows], fontsize=6)
     ax.set_ylabel("recall accuracy"); ax.legend(fontsize=6)
     fig.tight_layout(); fig.savefig(out / "zeroing.png"); plt.close(fig)
+
+    # 4. recall after delays other than the trained one (the same sequences, weights start as trained)
+    delay_sweep, delay_rows = {}, []
+    for agent in agents if sweep else []:
+        delay_sweep[agent.label] = {}
+        for D in sweep:
+            progress(f"wm-probe: {agent.label}: recall of {sequences} sequences after a delay of {D} "
+                     + (f"stimuli ({D * step_ms / 1000:g} s)" if bio else "steps"))
+            moved = dataclasses.replace(agent, cfg=dataclasses.replace(agent.cfg, latency=D))
+            acc = recall(moved, test_bits)[0]   # the trained delay too: it must equal the intact accuracy
+            delay_sweep[agent.label][D] = acc
+            delay_rows.append({"agent": agent.label, "delay_stimuli": D, "delay_ms": D * step_ms if bio else None,
+                               "trained_delay": D == task.latency, "accuracy": acc})
+    if sweep:
+        write_csv(out / "delays.csv", delay_rows)
+        fig, ax = plt.subplots(figsize=(4.8, 3.2), dpi=120)
+        scale = step_ms / 1000.0 if bio else 1.0
+        for agent, colour in zip(agents, ["tab:red", "tab:blue"]):
+            ds = sorted(delay_sweep[agent.label])
+            ax.plot([d * scale for d in ds], [delay_sweep[agent.label][d] for d in ds], "o-", color=colour,
+                    label=agent.label)
+        ax.axvline(task.latency * scale, color="0.4", ls="--", lw=1, label="trained delay")
+        ax.axhline(0.5, color="k", ls=":", lw=1, label="chance")
+        ax.set_xlabel("delay (s)" if bio else "delay (steps)"); ax.set_ylabel("recall accuracy")
+        ax.set_ylim(0.3, 1.02); ax.legend(fontsize=6)
+        ax.set_title(f"{sequences} sequences of length {task.length}", fontsize=8)
+        fig.tight_layout(); fig.savefig(out / "delays.png"); plt.close(fig)
     return write_summary(out, {"examples": bits[1:].tolist(), "mean_abs_weight_difference":
                                {k: np.abs(d).mean(axis=(1, 2)) for k, d in diffs.items()},
                                "weight_vs_hamming_correlation": corr, "zeroing": zeroing,
                                "activity_per_phase": activity, "sequences": sequences,
+                               "delay_sweep": delay_sweep,
                                "figures": ["weights_by_layer.png", "weights.png", "synapse_trajectories.png",
                                            "serial_position.png", "zeroing.png"]
-                               + (["raster.png", "rates.png"] if bio else [])})
+                               + (["raster.png", "rates.png"] if bio else []) + (["delays.png"] if sweep else [])})
 
 
 def _ms():

@@ -118,6 +118,32 @@ def test_wm_probe(runs):
         assert len(list(csv.DictReader(f))) == 2 * 2 * length   # agents x conditions x positions
     assert set(s["activity_per_phase"]) == {"sample", "delay", "recall"}
     assert len(s["mean_abs_weight_difference"]["w_in"]) == 4
+    assert s["delay_sweep"] == {}
+
+
+def test_wm_probe_delay_sweep(runs):
+    """Recall after delays other than the trained one (Lat 2): the network rebuilt for each delay gives,
+    at the trained delay, exactly the intact accuracy of the run's own network on the same sequences."""
+    assert main(["analyze", "wm-probe", "--run", str(runs / "wm_p"), "--baseline", str(runs / "wm_w"),
+                 "-o", "sequences=16", "-o", "examples=2", "-o", "delays=6,0,2"]) == 0
+    s = summary(runs / "wm_p", "wm-probe")
+    for label, agent in s["zeroing"].items():
+        sweep = s["delay_sweep"][label]
+        assert list(sweep) == ["0", "2", "6"]
+        assert sweep["2"] == agent["accuracy"]
+        assert all(0 <= v <= 1 for v in sweep.values())
+    with open(runs / "wm_p/analysis/wm-probe/delays.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["delay_stimuli"], r["trained_delay"]) for r in rows[:3]] == [("0", "False"), ("2", "True"), ("6", "False")]
+    assert "delays.png" in s["figures"]
+
+
+@pytest.mark.parametrize("bad", ["-1", "2.5", "a,b", "[]"])
+def test_wm_probe_bad_delays_is_one_line_before_any_work(runs, bad, capsys):
+    assert main(["analyze", "wm-probe", "--run", str(runs / "wm_p"), "-o", f"delays={bad}"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "wm-probe option delays=" in err[0] and "non-negative integers" in err[0], err
+    assert "recording" not in "".join(err)
 
 
 def test_report_and_bad_names(runs, tmp_path, capsys):
