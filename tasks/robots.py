@@ -9,7 +9,8 @@ Observation (egocentric, in the frame of the reference body: fetch's torso, ur5e
 
 fetch has n = 13 bodies (101 numbers), ur5e n = 8 (66).  The axes are world-frame vectors of the
 reference body's x and z axes; everything else is rotated into its frame.  Velocities are
-differenced over the environment step.
+differenced over the environment step; the target's own velocity is zero (it is placed, never moved,
+so the step in which it jumps to a new place reads zero, not the jump over dt).
 
 Rewards (dt = 0.02 s, d = unit vector from the reference body to the target, world frame):
 
@@ -105,6 +106,9 @@ class _TargetRobot(MultiTaskEnv):
             self.hits += 1
             self._new_target()
             mujoco.mj_forward(self.model, self.data)
+            # the target jumped, it did not move: its differenced velocity is zero, as a Brax v1 target's
+            # is (a teleport read as a velocity gave readings up to 788 m/s that swamp the normaliser)
+            self._prev_xpos[self._target] = self.data.xpos[self._target]
         truncated = self._truncate()
         return self._obs(), float(reward), False, bool(truncated), {"hit": bool(hit), "hits": self.hits,
                                                                        "distance": dist}

@@ -152,4 +152,15 @@ def test_ur5e_geometry_and_scripted_reach():
             hit = True
             assert r >= 1.0
             break
+        before = d.xpos.copy()
     assert hit, "the scripted arm reaches a reachable target"
+    # the velocity block after the hit: the target jumped, it did not move (world velocity 0), so it
+    # reads minus the wrist's velocity; every other body its own differenced velocity
+    n, R = m.nbody, d.xmat[wrist].reshape(3, 3)
+    obs = env._obs()
+    vel = obs[10 + 3 * n:10 + 6 * n].reshape(n, 3)
+    ref_v = (d.xpos[wrist] - before[wrist]) / env.dt
+    target = m.body("target").id
+    np.testing.assert_allclose(vel[target], -ref_v @ R, atol=1e-9)
+    arm = m.body("forearm").id
+    np.testing.assert_allclose(vel[arm], ((d.xpos[arm] - before[arm]) / env.dt - ref_v) @ R, atol=1e-9)
