@@ -74,7 +74,7 @@ def parse_delays(value) -> list[int]:
         numbers = [float(str(p).strip()) for p in parts]
     except ValueError:
         numbers = None
-    if not numbers or any(n != int(n) or n < 0 for n in numbers):
+    if not numbers or any(not np.isfinite(n) or n != int(n) or n < 0 for n in numbers):
         raise ValueError(f"wm-probe option delays={value!r}: expected delays in stimuli (reference model: steps), "
                          "non-negative integers, e.g. -o delays=0,8,16,32")
     return sorted({int(n) for n in numbers})

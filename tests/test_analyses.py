@@ -138,7 +138,7 @@ def test_wm_probe_delay_sweep(runs):
     assert "delays.png" in s["figures"]
 
 
-@pytest.mark.parametrize("bad", ["-1", "2.5", "a,b", "[]"])
+@pytest.mark.parametrize("bad", ["-1", "2.5", "a,b", "[]", "inf", "nan"])
 def test_wm_probe_bad_delays_is_one_line_before_any_work(runs, bad, capsys):
     assert main(["analyze", "wm-probe", "--run", str(runs / "wm_p"), "-o", f"delays={bad}"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
