@@ -258,14 +258,16 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0,
     delay_sweep, delay_rows = {}, []
     for agent in agents if sweep else []:
         delay_sweep[agent.label] = {}
-        for D in sweep:
-            progress(f"wm-probe: {agent.label}: recall of {sequences} sequences after a delay of {D} "
-                     + (f"stimuli ({D * step_ms / 1000:g} s)" if bio else "steps"))
-            moved = dataclasses.replace(agent, cfg=dataclasses.replace(agent.cfg, latency=D))
+        agent_ms = agent.cfg.stimulus_ms if agent.cfg.model == "bio" else None   # each agent's own settings
+        for delay in sweep:
+            progress(f"wm-probe: {agent.label}: recall of {sequences} sequences after a delay of {delay} "
+                     + (f"stimuli ({delay * agent_ms / 1000:g} s)" if agent_ms else "steps"))
+            moved = dataclasses.replace(agent, cfg=dataclasses.replace(agent.cfg, latency=delay))
             acc = recall(moved, test_bits)[0]   # the trained delay too: it must equal the intact accuracy
-            delay_sweep[agent.label][D] = acc
-            delay_rows.append({"agent": agent.label, "delay_stimuli": D, "delay_ms": D * step_ms if bio else None,
-                               "trained_delay": D == task.latency, "accuracy": acc})
+            delay_sweep[agent.label][delay] = acc
+            delay_rows.append({"agent": agent.label, "delay_stimuli": delay,
+                               "delay_ms": delay * agent_ms if agent_ms else None,
+                               "trained_delay": delay == agent.cfg.latency, "accuracy": acc})
     if sweep:
         write_csv(out / "delays.csv", delay_rows)
         fig, ax = plt.subplots(figsize=(4.8, 3.2), dpi=120)

@@ -109,6 +109,7 @@ def _version() -> str:
 
 def _parser() -> argparse.ArgumentParser:
     from .analyses import available as available_analyses
+    from .backends import BACKENDS
     from .config import MODELS, TOPOLOGIES
     from .genome import SHARINGS
 
@@ -186,7 +187,7 @@ def _parser() -> argparse.ArgumentParser:
     bl.add_argument("--env-step-ms", type=float, default=20.0, help="bio model: ms per environment step")
     bw = bsub.add_parser("wm", help="seconds per WM generation on several Brian2 devices, side by side")
     bw.add_argument("--model", default="reference", choices=list(MODELS), help="controller model")
-    bw.add_argument("--backend", nargs="+", default=["cython", "cpp"], choices=["cython", "numpy", "cpp", "cuda"],
+    bw.add_argument("--backend", nargs="+", default=["cython", "cpp"], choices=BACKENDS,
                     help="backends to compare; the ratio is first / last (default cython cpp)")
     bw.add_argument("--pop", type=int, default=64, help="population (the centre is added) (default 64)")
     bw.add_argument("--sequences", type=int, default=32, help="sequences per genome (default 32)")
@@ -203,7 +204,7 @@ def _parser() -> argparse.ArgumentParser:
     bs.add_argument("--rounds", type=int, default=3, help="alternating rounds")
     bs.add_argument("--episode-steps", type=int, default=100, help="RL: steps per episode")
     bs.add_argument("--hidden", type=int, default=32, help="hidden neurons (default 32)")
-    bs.add_argument("--backend", default=None, choices=["cython", "numpy", "cpp"],
+    bs.add_argument("--backend", default=None, choices=BACKENDS,
                     help="Brian2 target of every evaluator (default: the task's default)")
     return p
 

@@ -9,18 +9,22 @@ skips the analyses.
 """
 import argparse
 import csv
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 
-def sweep_of(run: Path) -> dict[int, float]:
-    f = run / "analysis" / "wm-probe" / "delays.csv"
-    if not f.exists():
+def sweep_of(run: Path, sequences: int) -> dict[int, float]:
+    """The run's own rows of its last wm-probe delay sweep (the first agent is the run itself), if that
+    sweep used ``sequences`` test sequences; else {}."""
+    f, summary = run / "analysis" / "wm-probe" / "delays.csv", run / "analysis" / "wm-probe" / "summary.json"
+    if not f.exists() or not summary.exists() or json.loads(summary.read_text()).get("sequences") != sequences:
         return {}
-    rows = [r for r in csv.DictReader(open(f)) if r["agent"].endswith(f"({run.name})")]
-    return {int(r["delay_stimuli"]): float(r["accuracy"]) for r in rows}
+    rows = list(csv.DictReader(open(f)))
+    own = rows[0]["agent"] if rows else None
+    return {int(r["delay_stimuli"]): float(r["accuracy"]) for r in rows if r["agent"] == own}
 
 
 def main():
@@ -32,8 +36,10 @@ def main():
     p.add_argument("--summarise-only", action="store_true")
     a = p.parse_args()
     runs = sorted(r for r in a.runs if (r / "config.json").exists())
+    if not runs:
+        p.error("no run directory (with a config.json) among --runs")
     for run in runs if not a.summarise_only else []:
-        if set(a.delays) <= set(sweep_of(run)):
+        if set(a.delays) <= set(sweep_of(run, a.sequences)):
             continue
         cmd = [sys.executable, "-m", "pdlf_brian.cli", "analyze", "wm-probe", "--run", str(run),
                "-o", f"sequences={a.sequences}", "-o", "examples=3",
@@ -41,19 +47,19 @@ def main():
         print(" ".join(cmd[2:]), flush=True)
         subprocess.run(cmd, check=True)
 
-    import json
-
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.4, 3.8), dpi=130)
+    bio = False
     colours, labelled, lines = {}, set(), ["| run | " + " | ".join(f"{d}" for d in a.delays) + " |",
                           "|---|" + "---|" * len(a.delays)]
     for run in runs:
         cfg = json.loads((run / "config.json").read_text())
-        stim_s = cfg.get("stimulus_ms", 200.0) / 1000.0 if cfg.get("model") == "bio" else 1.0
-        s = sweep_of(run)
+        bio = cfg.get("model") == "bio"
+        stim_s = cfg.get("stimulus_ms", 200.0) / 1000.0 if bio else 1.0
+        s = sweep_of(run, a.sequences)
         if not s:
             continue
         arm = re.sub(r"_s\d+$", "", run.name)
@@ -65,7 +71,6 @@ def main():
         ax.axvline(cfg["latency"] * stim_s, color=colour, ls="--", lw=0.6)
         lines.append(f"| {run.name} | " + " | ".join(f"{s[d]:.3f}" if d in s else "-" for d in a.delays) + " |")
     ax.axhline(0.5, color="k", ls=":", lw=1)
-    bio = stim_s != 1.0
     ax.set_xlabel("delay (s)" if bio else "delay (steps)")
     ax.set_ylabel("recall accuracy")
     ax.set_ylim(0.3, 1.02)

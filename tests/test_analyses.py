@@ -132,6 +132,23 @@ def test_wm_probe_delay_sweep(runs):
         assert list(sweep) == ["0", "2", "6"]
         assert sweep["2"] == agent["accuracy"]
         assert all(0 <= v <= 1 for v in sweep.values())
+    # another path to the same numbers: the training evaluator built for each delay, on wm-probe's test
+    # sequences (its rng: 2 example sequences are drawn first)
+    import dataclasses
+
+    from pdlf_brian.analysis.common import load_run
+    from pdlf_brian.evaluate import WMEvaluator
+    for name in ("wm_p", "wm_w"):
+        run = load_run(runs / name)
+        rng = np.random.default_rng(0)
+        rng.integers(0, 2, (2, run.cfg.length))
+        bits = rng.integers(0, 2, (16, run.cfg.length))
+        for delay in (0, 6):
+            ev = WMEvaluator(dataclasses.replace(run.cfg, latency=delay, sequences=16), 1)
+            x = ev.task.inputs(bits)[:, None]
+            readout = ev.network.run_open_loop(run.centre[None], x, np.random.default_rng(0))[..., 0]
+            assert readout.shape[0] == 2 * run.cfg.length + delay
+            assert s["delay_sweep"][run.label][str(delay)] == ev.task.score(readout, bits)[0][0]
     with open(runs / "wm_p/analysis/wm-probe/delays.csv") as f:
         rows = list(csv.DictReader(f))
     assert [(r["delay_stimuli"], r["trained_delay"]) for r in rows[:3]] == [("0", "False"), ("2", "True"), ("6", "False")]

@@ -147,17 +147,16 @@ def test_ur5e_geometry_and_scripted_reach():
     for _ in range(1000):  # Jacobian-transpose reaching with gravity compensation
         mujoco.mj_jacBody(m, d, jac, None, wrist)
         tau = jac.T @ (400 * (env._target_pos() - d.xpos[wrist])) + d.qfrc_bias
-        _, r, _, _, info = env.step(np.clip(tau / 100.0, -1, 1))
+        before = d.xpos.copy()
+        obs, r, _, _, info = env.step(np.clip(tau / 100.0, -1, 1))
         if info["hit"]:
             hit = True
             assert r >= 1.0
             break
-        before = d.xpos.copy()
     assert hit, "the scripted arm reaches a reachable target"
     # the velocity block after the hit: the target jumped, it did not move (world velocity 0), so it
     # reads minus the wrist's velocity; every other body its own differenced velocity
     n, R = m.nbody, d.xmat[wrist].reshape(3, 3)
-    obs = env._obs()
     vel = obs[10 + 3 * n:10 + 6 * n].reshape(n, 3)
     ref_v = (d.xpos[wrist] - before[wrist]) / env.dt
     target = m.body("target").id
