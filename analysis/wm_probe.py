@@ -7,10 +7,13 @@
    without, for every agent given (the plastic run and ``--baseline``).
 3. Serial-position curve: recall accuracy of each position of the sequence, intact and with the
    delay zeroed (which bits the memory holds: primacy, recency, or none).
-4. With ``-o delays=0,8,16,32`` (in stimuli; reference model: steps): recall of the same test
+4. With ``-o distractors=true``: recall when the bit channel carries random bits (a fresh +1 or -1
+   per delay step and sequence, flag, cue and position channels off) through the delay: is the
+   memory held against irrelevant input, or only in silence?  The same distractors for every agent.
+5. With ``-o delays=0,8,16,32`` (in stimuli; reference model: steps): recall of the same test
    sequences after each of those delays, the weights and rule unchanged: how long the memory lasts
    beyond the delay it was trained on (time in s for the biological model), for every agent given.
-5. Activity per phase (2E): reference model: mean |spike| per step and mean |trace| during
+6. Activity per phase (2E): reference model: mean |spike| per step and mean |trace| during
    sample, delay and recall; biological model: hidden firing rates in Hz per phase (each stimulus
    lasts ``stimulus_ms``, 200 ms by default: a biological timescale).
 Biological model: "zeroing" returns the hidden membranes to their initial state (the neuron
@@ -21,6 +24,7 @@ efficacy is a synaptic memory, the one the synaptic theory of working memory rel
 
     pdlf analyze wm-probe --run runs/wm_pdlf --baseline runs/wm_weights
     pdlf analyze wm-probe --run runs/bio8/len8_lat8_pdlf_channel_s1 -o delays=0,8,16,32,64
+    pdlf analyze wm-probe --run runs/bio8/len8_lat8_pdlf_channel_s1 -o distractors=true
 """
 from __future__ import annotations
 
@@ -43,11 +47,21 @@ def _network(run, n_copies, record, dt_hook=False):
                                        record=record, dt_hook=dt_hook)
 
 
-def recall(run, bits, zero_delay=False):
+def distractor_inputs(task, bits, rng):
+    """The task's inputs (T, n, channels) with random bits on the bit channel in every delay step: a
+    fresh +1 or -1 per step and sequence, every other channel as the task has it there (off)."""
+    x = task.inputs(bits)
+    L, D = task.length, task.latency
+    x[L:L + D, :, 0] = 2.0 * rng.integers(0, 2, (D, x.shape[1])) - 1.0
+    return x
+
+
+def recall(run, bits, zero_delay=False, distractors=None):
     """Recall accuracy over the sequences and per serial position (Len,); with ``zero_delay`` the
-    activity (membranes, spikes, traces, readout) is wiped at every time step of the delay."""
+    activity (membranes, spikes, traces, readout) is wiped at every time step of the delay; with
+    ``distractors`` (a numpy Generator) random bits are shown in the delay (:func:`distractor_inputs`)."""
     task, net = _network(run, len(bits), record=False, dt_hook=zero_delay)
-    x = task.inputs(bits)[:, None]                           # (T, 1, B, 3)
+    x = (task.inputs(bits) if distractors is None else distractor_inputs(task, bits, distractors))[:, None]
     if zero_delay:
         L, D = task.length, task.latency
         if run.cfg.model == "bio":  # every time step of the delay
@@ -101,11 +115,13 @@ def _trajectory_monitors(net, n_per_layer=3, dt_ms=5.0):
     return mons
 
 
-def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0, delays=None):
+def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0, delays=None, distractors=False):
     import dataclasses
 
     from .common import progress
     sweep = parse_delays(delays)   # bad input before anything is built
+    if not isinstance(distractors, bool):
+        raise ValueError(f"wm-probe option distractors={distractors!r}: expected true or false")
     out = out_dir or output_dir(run_dir, NAME)
     agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
     rng = np.random.default_rng(seed)
@@ -232,8 +248,15 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0,
         zeroing[agent.label] = {"plastic": agent.plastic, "accuracy": a, "accuracy_zeroed_delay": z,
                                 "per_position": pos_a, "per_position_zeroed_delay": pos_z}
         rows.append({"agent": agent.label, "accuracy": a, "accuracy_zeroed_delay": z})
+        conditions = [("intact", pos_a), ("zeroed delay", pos_z)]
+        if distractors:
+            progress(f"wm-probe: {agent.label}: recall of {sequences} sequences with random bits shown in the delay")
+            d, pos_d = recall(agent, test_bits, distractors=np.random.default_rng([seed, 1]))
+            zeroing[agent.label].update(accuracy_distractors=d, per_position_distractors=pos_d)
+            rows[-1]["accuracy_distractors"] = d
+            conditions.append(("distractors in the delay", pos_d))
         positions += [{"agent": agent.label, "condition": cond, "position": k, "accuracy": float(v)}
-                      for cond, pos in (("intact", pos_a), ("zeroed delay", pos_z)) for k, v in enumerate(pos)]
+                      for cond, pos in conditions for k, v in enumerate(pos)]
     write_csv(out / "zeroing.csv", rows)
     write_csv(out / "serial_position.csv", positions)
     fig, ax = plt.subplots(figsize=(4.5, 3), dpi=120)
@@ -241,14 +264,19 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0,
         z = zeroing[agent.label]
         ax.plot(z["per_position"], "o-", color=colour, label=f"{agent.label}")
         ax.plot(z["per_position_zeroed_delay"], "o:", color=colour, label=f"{agent.label}, delay wiped")
+        if distractors:
+            ax.plot(z["per_position_distractors"], "s--", ms=3, color=colour, label=f"{agent.label}, distractors")
     ax.axhline(0.5, color="k", ls=":", lw=1)
     ax.set_xlabel("serial position (recall step)"); ax.set_ylabel("recall accuracy")
     ax.set_ylim(0.3, 1.02); ax.legend(fontsize=6)
     fig.tight_layout(); fig.savefig(out / "serial_position.png"); plt.close(fig)
     fig, ax = plt.subplots(figsize=(4, 3), dpi=120)
     xs = np.arange(len(rows))
-    ax.bar(xs - 0.2, [r["accuracy"] for r in rows], 0.4, label="intact")
-    ax.bar(xs + 0.2, [r["accuracy_zeroed_delay"] for r in rows], 0.4, label="activity wiped in the delay")
+    bars = [("accuracy", "intact"), ("accuracy_zeroed_delay", "activity wiped in the delay")] + (
+        [("accuracy_distractors", "random bits shown in the delay")] if distractors else [])
+    width = 0.8 / len(bars)
+    for k, (key, label) in enumerate(bars):
+        ax.bar(xs + (k - (len(bars) - 1) / 2) * width, [r[key] for r in rows], width, label=label)
     ax.axhline(0.5, color="k", ls=":", lw=1)
     ax.set_xticks(xs, [r["agent"] for r in rows], fontsize=6)
     ax.set_ylabel("recall accuracy"); ax.legend(fontsize=6)

@@ -155,6 +155,36 @@ def test_wm_probe_delay_sweep(runs):
     assert "delays.png" in s["figures"]
 
 
+def test_wm_probe_distractors(runs):
+    """Random bits on the bit channel in the delay, nothing else changed; with no delay there is nothing
+    to distract, so recall is the intact recall exactly."""
+    import dataclasses
+
+    from pdlf_brian.analysis.common import load_run
+    from pdlf_brian.analysis.wm_probe import distractor_inputs, recall
+    from pdlf_brian.tasks.wm import CopyTask
+    task = CopyTask(4, 3)
+    bits = np.random.default_rng(0).integers(0, 2, (5, 4))
+    x, plain = distractor_inputs(task, bits, np.random.default_rng(1)), task.inputs(bits)
+    delay = slice(4, 7)
+    np.testing.assert_array_equal(np.delete(x, np.r_[delay], axis=0), np.delete(plain, np.r_[delay], axis=0))
+    assert set(np.unique(x[delay, :, 0])) == {-1.0, 1.0} and not np.any(x[delay, :, 1:])
+    assert not np.any(plain[delay])
+    run = load_run(runs / "wm_p")
+    no_delay = dataclasses.replace(run, cfg=dataclasses.replace(run.cfg, latency=0))
+    bits = np.random.default_rng(2).integers(0, 2, (8, run.cfg.length))
+    assert recall(no_delay, bits, distractors=np.random.default_rng(3))[0] == recall(no_delay, bits)[0]
+    assert main(["analyze", "wm-probe", "--run", str(runs / "wm_p"), "--baseline", str(runs / "wm_w"),
+                 "-o", "sequences=8", "-o", "examples=2", "-o", "distractors=true"]) == 0
+    s = summary(runs / "wm_p", "wm-probe")
+    for agent in s["zeroing"].values():
+        assert 0 <= agent["accuracy_distractors"] <= 1
+        assert np.mean(agent["per_position_distractors"]) == pytest.approx(agent["accuracy_distractors"], abs=1e-12)
+    with open(runs / "wm_p/analysis/wm-probe/zeroing.csv") as f:
+        assert "accuracy_distractors" in next(csv.reader(f))
+    assert main(["analyze", "wm-probe", "--run", str(runs / "wm_p"), "-o", "distractors=maybe"]) == 2
+
+
 @pytest.mark.parametrize("bad", ["-1", "2.5", "a,b", "[]", "inf", "nan"])
 def test_wm_probe_bad_delays_is_one_line_before_any_work(runs, bad, capsys):
     assert main(["analyze", "wm-probe", "--run", str(runs / "wm_p"), "-o", f"delays={bad}"]) == 2
