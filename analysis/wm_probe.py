@@ -7,9 +7,11 @@
    without, for every agent given (the plastic run and ``--baseline``).
 3. Serial-position curve: recall accuracy of each position of the sequence, intact and with the
    delay zeroed (which bits the memory holds: primacy, recency, or none).
-4. With ``-o distractors=true``: recall when the bit channel carries random bits (a fresh +1 or -1
-   per delay step and sequence, flag, cue and position channels off) through the delay: is the
-   memory held against irrelevant input, or only in silence?  The same distractors for every agent.
+4. With ``-o distractors=bits`` (or ``true``): recall when the bit channel carries random bits (a
+   fresh +1 or -1 per delay step and sequence, flag, cue and position channels off) through the
+   delay: is the memory held against irrelevant input, or only in silence?  ``-o distractors=position``
+   adds a random position channel in each delay step (with position context): a stimulus like a
+   sample's but without the flag.  The same distractors for every agent.
 5. With ``-o delays=0,8,16,32`` (in stimuli; reference model: steps): recall of the same test
    sequences after each of those delays, the weights and rule unchanged: how long the memory lasts
    beyond the delay it was trained on (time in s for the biological model), for every agent given.
@@ -47,21 +49,33 @@ def _network(run, n_copies, record, dt_hook=False):
                                        record=record, dt_hook=dt_hook)
 
 
-def distractor_inputs(task, bits, rng):
+DISTRACTORS = ("bits", "position")
+
+
+def distractor_inputs(task, bits, rng, kind="bits"):
     """The task's inputs (T, n, channels) with random bits on the bit channel in every delay step: a
-    fresh +1 or -1 per step and sequence, every other channel as the task has it there (off)."""
+    fresh +1 or -1 per step and sequence, every other channel as the task has it there (off).
+    ``kind="position"``: also one random position channel on per step and sequence (position context)."""
+    if kind not in DISTRACTORS:
+        raise ValueError(f"distractor kind {kind!r}: choose one of {', '.join(DISTRACTORS)}")
+    if kind == "position" and task.context != "position":
+        raise ValueError("position distractors need a task with position context (wm_context 'position')")
     x = task.inputs(bits)
-    L, D = task.length, task.latency
-    x[L:L + D, :, 0] = 2.0 * rng.integers(0, 2, (D, x.shape[1])) - 1.0
+    L, D, n = task.length, task.latency, x.shape[1]
+    x[L:L + D, :, 0] = 2.0 * rng.integers(0, 2, (D, n)) - 1.0
+    if kind == "position":
+        k = rng.integers(0, L, (D, n))
+        x[L + np.arange(D)[:, None], np.arange(n)[None, :], 3 + k] = 1.0
     return x
 
 
-def recall(run, bits, zero_delay=False, distractors=None):
+def recall(run, bits, zero_delay=False, distractors=None, kind="bits"):
     """Recall accuracy over the sequences and per serial position (Len,); with ``zero_delay`` the
     activity (membranes, spikes, traces, readout) is wiped at every time step of the delay; with
-    ``distractors`` (a numpy Generator) random bits are shown in the delay (:func:`distractor_inputs`)."""
+    ``distractors`` (a numpy Generator) distractors of ``kind`` are shown in the delay
+    (:func:`distractor_inputs`)."""
     task, net = _network(run, len(bits), record=False, dt_hook=zero_delay)
-    x = (task.inputs(bits) if distractors is None else distractor_inputs(task, bits, distractors))[:, None]
+    x = (task.inputs(bits) if distractors is None else distractor_inputs(task, bits, distractors, kind))[:, None]
     if zero_delay:
         L, D = task.length, task.latency
         if run.cfg.model == "bio":  # every time step of the delay
@@ -120,10 +134,17 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0,
 
     from .common import progress
     sweep = parse_delays(delays)   # bad input before anything is built
-    if not isinstance(distractors, bool):
-        raise ValueError(f"wm-probe option distractors={distractors!r}: expected true or false")
+    if distractors is True:
+        distractors = "bits"
+    if distractors is not False and distractors not in DISTRACTORS:
+        raise ValueError(f"wm-probe option distractors={distractors!r}: expected false, true, "
+                         + " or ".join(DISTRACTORS))
     out = out_dir or output_dir(run_dir, NAME)
     agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
+    for agent in agents if distractors == "position" else []:
+        if agent.cfg.wm_context != "position":
+            raise ValueError(f"wm-probe option distractors=position: {agent.dir} has no position context "
+                             f"(wm_context {agent.cfg.wm_context!r})")
     rng = np.random.default_rng(seed)
     plastic = agents[0]
     bio = plastic.cfg.model == "bio"
@@ -250,8 +271,9 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0,
         rows.append({"agent": agent.label, "accuracy": a, "accuracy_zeroed_delay": z})
         conditions = [("intact", pos_a), ("zeroed delay", pos_z)]
         if distractors:
-            progress(f"wm-probe: {agent.label}: recall of {sequences} sequences with random bits shown in the delay")
-            d, pos_d = recall(agent, test_bits, distractors=np.random.default_rng([seed, 1]))
+            progress(f"wm-probe: {agent.label}: recall of {sequences} sequences with random {distractors} "
+                     "shown in the delay")
+            d, pos_d = recall(agent, test_bits, distractors=np.random.default_rng([seed, 1]), kind=distractors)
             zeroing[agent.label].update(accuracy_distractors=d, per_position_distractors=pos_d)
             rows[-1]["accuracy_distractors"] = d
             conditions.append(("distractors in the delay", pos_d))
@@ -273,7 +295,7 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0,
     fig, ax = plt.subplots(figsize=(4, 3), dpi=120)
     xs = np.arange(len(rows))
     bars = [("accuracy", "intact"), ("accuracy_zeroed_delay", "activity wiped in the delay")] + (
-        [("accuracy_distractors", "random bits shown in the delay")] if distractors else [])
+        [("accuracy_distractors", f"random {distractors} shown in the delay")] if distractors else [])
     width = 0.8 / len(bars)
     for k, (key, label) in enumerate(bars):
         ax.bar(xs + (k - (len(bars) - 1) / 2) * width, [r[key] for r in rows], width, label=label)
@@ -314,7 +336,7 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0,
                                {k: np.abs(d).mean(axis=(1, 2)) for k, d in diffs.items()},
                                "weight_vs_hamming_correlation": corr, "zeroing": zeroing,
                                "activity_per_phase": activity, "sequences": sequences,
-                               "delay_sweep": delay_sweep,
+                               "delay_sweep": delay_sweep, "distractors": distractors or None,
                                "figures": ["weights_by_layer.png", "weights.png", "synapse_trajectories.png",
                                            "serial_position.png", "zeroing.png"]
                                + (["raster.png", "rates.png"] if bio else []) + (["delays.png"] if sweep else [])})

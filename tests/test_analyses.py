@@ -155,7 +155,7 @@ def test_wm_probe_delay_sweep(runs):
     assert "delays.png" in s["figures"]
 
 
-def test_wm_probe_distractors(runs):
+def test_wm_probe_distractors(runs, capsys):
     """Random bits on the bit channel in the delay, nothing else changed; with no delay there is nothing
     to distract, so recall is the intact recall exactly."""
     import dataclasses
@@ -170,6 +170,12 @@ def test_wm_probe_distractors(runs):
     np.testing.assert_array_equal(np.delete(x, np.r_[delay], axis=0), np.delete(plain, np.r_[delay], axis=0))
     assert set(np.unique(x[delay, :, 0])) == {-1.0, 1.0} and not np.any(x[delay, :, 1:])
     assert not np.any(plain[delay])
+    positional = CopyTask(4, 3, "position")
+    x = distractor_inputs(positional, bits, np.random.default_rng(1), "position")
+    plain = positional.inputs(bits)
+    np.testing.assert_array_equal(np.delete(x, np.r_[delay], axis=0), np.delete(plain, np.r_[delay], axis=0))
+    assert np.all(x[delay, :, 3:].sum(axis=2) == 1) and not np.any(x[delay, :, 1:3])  # one position, no flag/cue
+    assert set(np.unique(x[delay, :, 0])) == {-1.0, 1.0}
     run = load_run(runs / "wm_p")
     no_delay = dataclasses.replace(run, cfg=dataclasses.replace(run.cfg, latency=0))
     bits = np.random.default_rng(2).integers(0, 2, (8, run.cfg.length))
@@ -183,6 +189,11 @@ def test_wm_probe_distractors(runs):
     with open(runs / "wm_p/analysis/wm-probe/zeroing.csv") as f:
         assert "accuracy_distractors" in next(csv.reader(f))
     assert main(["analyze", "wm-probe", "--run", str(runs / "wm_p"), "-o", "distractors=maybe"]) == 2
+    # the reference runs here have no position context: one line naming the run, before anything is built
+    capsys.readouterr()
+    assert main(["analyze", "wm-probe", "--run", str(runs / "wm_p"), "-o", "distractors=position"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no position context" in err[0] and "wm_p" in err[0], err
 
 
 @pytest.mark.parametrize("bad", ["-1", "2.5", "a,b", "[]", "inf", "nan"])
