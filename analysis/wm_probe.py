@@ -304,7 +304,7 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0,
     ax.set_ylabel("recall accuracy"); ax.legend(fontsize=6)
     fig.tight_layout(); fig.savefig(out / "zeroing.png"); plt.close(fig)
 
-    # 4. recall after delays other than the trained one (the same sequences, weights start as trained)
+    # 5. recall after delays other than the trained one (the same sequences, weights start as trained)
     delay_sweep, delay_rows = {}, []
     for agent in agents if sweep else []:
         delay_sweep[agent.label] = {}
@@ -321,12 +321,12 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0,
     if sweep:
         write_csv(out / "delays.csv", delay_rows)
         fig, ax = plt.subplots(figsize=(4.8, 3.2), dpi=120)
-        scale = step_ms / 1000.0 if bio else 1.0
-        for agent, colour in zip(agents, ["tab:red", "tab:blue"]):
-            ds = sorted(delay_sweep[agent.label])
-            ax.plot([d * scale for d in ds], [delay_sweep[agent.label][d] for d in ds], "o-", color=colour,
-                    label=agent.label)
-        ax.axvline(task.latency * scale, color="0.4", ls="--", lw=1, label="trained delay")
+        for agent, colour in zip(agents, ["tab:red", "tab:blue"]):   # each agent's own stimulus length
+            own = [r for r in delay_rows if r["agent"] == agent.label]
+            ax.plot([r["delay_ms"] / 1000.0 if bio else r["delay_stimuli"] for r in own],
+                    [r["accuracy"] for r in own], "o-", color=colour, label=agent.label)
+        ax.axvline(task.latency * (step_ms / 1000.0 if bio else 1.0), color="0.4", ls="--", lw=1,
+                   label="trained delay")
         ax.axhline(0.5, color="k", ls=":", lw=1, label="chance")
         ax.set_xlabel("delay (s)" if bio else "delay (steps)"); ax.set_ylabel("recall accuracy")
         ax.set_ylim(0.3, 1.02); ax.legend(fontsize=6)
