@@ -1,10 +1,14 @@
 """WM grid for docs/results.md: Len x Lat, PDLF (scp+pdp) vs the weight-trained baseline, several seeds.
 
-    python scripts/wm_grid.py --out runs/wm_grid --generations 150 --seeds 0 1 2 --jobs 2
-    python scripts/wm_grid.py --out runs/wm_best --lens 8 --lats 8 --generations 1000 --pdlf-sharing post -- --pop 64
+    python scripts/wm_grid.py --out runs/wm_grid --generations 120 --seeds 0 1 2 --jobs 2
+    python scripts/wm_grid.py --out runs/wm_best --lens 8 --lats 8 --generations 1000 --pdlf-sharing post --pop 64
 
 Each cell is one `pdlf train` run directory; the summary (grid.csv, grid.md) is written at the end
 and can be rebuilt from existing runs with --summarise-only.
+
+The population is passed to every run (default 32, the protocol of docs/results.md's grid) rather
+than left to `pdlf train`'s default, which for the WM task became 64 after the grid was first
+measured; a grid re-run with the train default would silently have twice the budget.
 """
 import argparse
 import itertools
@@ -24,7 +28,8 @@ def main():
     p.add_argument("--lens", type=int, nargs="+", default=[8, 16])
     p.add_argument("--lats", type=int, nargs="+", default=[0, 8, 16])
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    p.add_argument("--generations", type=int, default=150)
+    p.add_argument("--generations", type=int, default=120)
+    p.add_argument("--pop", type=int, default=32, help="CMA-ES population of every run (the grid's protocol: 32)")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--pdlf-sharing", default="layer",
                    help="how the PDLF arm shares its rule (the weight-trained arm has one weight per synapse)")
@@ -38,7 +43,7 @@ def main():
     if not a.summarise_only:
         train_cells([(a.out / f"len{L}_lat{D}_{arm}_s{seed}",
                       ["--task", "wm", "--len", str(L), "--lat", str(D), "--seed", str(seed),
-                       "--generations", str(a.generations), *flags[arm], *a.extra])
+                       "--generations", str(a.generations), "--pop", str(a.pop), *flags[arm], *a.extra])
                      for L, D, arm, seed in cells], a.jobs)
     rows = []
     for L, D in itertools.product(a.lens, a.lats):
