@@ -66,7 +66,7 @@ class _Wrapped(MultiTaskEnv):
         pass
 
     def _obs(self, obs):
-        return np.append(obs, self.task)
+        return np.concatenate((obs, (self.task,)))
 
     def _current_obs(self):
         return self._obs(self.base._get_obs())
@@ -95,7 +95,8 @@ class AntDir(_Wrapped):
         super().__init__(AntEnv(include_cfrc_ext_in_observation=False, **kwargs), max_episode_steps, actuators)
 
     def _reward(self, a, info):
-        return (info["x_velocity"] * np.cos(self.task) + info["y_velocity"] * np.sin(self.task)
+        c, s = self._task_cos_sin()
+        return (info["x_velocity"] * c + info["y_velocity"] * s
                 + info["reward_survive"] + info["reward_ctrl"] + info["reward_contact"])
 
 
@@ -115,7 +116,8 @@ class SwimmerDir(_Wrapped):
         com = self.base.data.subtree_com[self._torso, :2].copy()
         v = (com - self._com) / self.dt
         self._com = com
-        return v[0] * np.cos(self.task) + v[1] * np.sin(self.task) - 1e-4 * float(a @ a)
+        c, s = self._task_cos_sin()
+        return v[0] * c + v[1] * s - 1e-4 * float(a @ a)
 
 
 class HalfCheetahVel(_Wrapped):

@@ -85,6 +85,29 @@ def test_swimmer_dir_reward_uses_centre_of_mass():
         assert not term
 
 
+def test_task_dependent_terms_follow_a_new_task():
+    """The direction's cos/sin and the info's task fields are computed once per task value: a new task
+    (by reset, or assigned) must be used at once, not the previous one's."""
+    env = make_env("ant_dir")
+    d = env.base.data
+    rng = np.random.default_rng(4)
+    for task, how in ((np.pi / 4, "reset"), (-np.pi / 2, "reset"), (3.5, "assign"), (np.pi / 4, "reset")):
+        if how == "reset":
+            env.reset(seed=0, options={"task": task})
+        else:
+            env.task = task
+        a = rng.uniform(-1, 1, 8)
+        before = d.xpos[1, :2].copy()
+        obs, r, _, _, info = env.step(a)
+        vx, vy = (d.xpos[1, :2] - before) / env.dt
+        expected = (vx * np.cos(task) + vy * np.sin(task) + 1.0 - 0.5 * a @ a
+                    - 5e-4 * np.sum(np.clip(d.cfrc_ext, -1, 1) ** 2))
+        assert r == pytest.approx(expected, rel=1e-9, abs=1e-9)
+        assert info["task"] == task and obs[-1] == task
+        assert info["extrapolation"] == (task > 3 * np.pi / 4 + 1e-12)  # training directions: -180 ... 135 degrees
+        assert info["out_of_range"] == (task >= np.pi)
+
+
 @pytest.mark.parametrize("name,alive,ctrl", [("halfcheetah_vel", 0.0, 0.01), ("hopper_vel", 1.0, 1e-3)])
 def test_velocity_rewards_by_hand(name, alive, ctrl):
     env = make_env(name)
