@@ -89,25 +89,22 @@ class MultiTaskEnv(gym.Env):
         elif self.task_kind is not None:
             self.task = float(self.np_random.choice(self.train_tasks()))
 
-    def _task_info(self) -> dict:
-        if self.task_kind is None:
-            return {}
-        # computed once per task value, not at every step (it is part of every step's info, and on the
-        # cheap bodies the recomputation was about a tenth of a step); a copy, so a caller may extend it
-        cache = getattr(self, "_task_info_cache", None)
-        if cache is None or cache[0] != self.task:
-            cache = self._task_info_cache = (self.task, {
-                "task": self.task, "extrapolation": self.is_extrapolation(self.task),
-                "out_of_range": self.is_out_of_range(self.task)})
-        return dict(cache[1])
+    @property
+    def task(self) -> float:
+        return self._task
 
-    def _task_cos_sin(self) -> tuple:
-        """cos and sin of a direction task, once per task value (the same numbers as computing them
-        at every step)."""
-        cache = getattr(self, "_cos_sin_cache", None)
-        if cache is None or cache[0] != self.task:
-            cache = self._cos_sin_cache = (self.task, np.cos(self.task), np.sin(self.task))
-        return cache[1], cache[2]
+    @task.setter
+    def task(self, value: float) -> None:
+        # what every step reads from the task (the info fields, a direction's cos/sin) is derived here,
+        # once per new value, not at every step: on the cheap bodies that was about a tenth of a step
+        self._task = value
+        self._task_cos_sin = (np.cos(value), np.sin(value))
+        self._info = ({} if self.task_kind is None else
+                      {"task": value, "extrapolation": self.is_extrapolation(value),
+                       "out_of_range": self.is_out_of_range(value)})
+
+    def _task_info(self) -> dict:
+        return dict(self._info)  # a copy, so that a caller may extend it
 
     def _clip(self, action):
         # np.minimum(np.maximum(...)) is np.clip's arithmetic without its Python dispatch (a few us per step)

@@ -95,7 +95,7 @@ class AntDir(_Wrapped):
         super().__init__(AntEnv(include_cfrc_ext_in_observation=False, **kwargs), max_episode_steps, actuators)
 
     def _reward(self, a, info):
-        c, s = self._task_cos_sin()
+        c, s = self._task_cos_sin
         return (info["x_velocity"] * c + info["y_velocity"] * s
                 + info["reward_survive"] + info["reward_ctrl"] + info["reward_contact"])
 
@@ -116,7 +116,7 @@ class SwimmerDir(_Wrapped):
         com = self.base.data.subtree_com[self._torso, :2].copy()
         v = (com - self._com) / self.dt
         self._com = com
-        c, s = self._task_cos_sin()
+        c, s = self._task_cos_sin
         return v[0] * c + v[1] * s - 1e-4 * float(a @ a)
 
 
