@@ -512,7 +512,7 @@ class BioFamily:
         inp.polarity = np.where(idx % 2 == 0, 1.0, -1.0)
         nrn = self.neuron
         hid = NeuronGroup(N * c.n_hidden, nrn.equations + m.HIDDEN_EXTRA + extra["hidden"], threshold=nrn.threshold,
-                          reset=nrn.reset, refractory=nrn.refractory, method=nrn.method,
+                          reset=nrn.reset, refractory=nrn.refractory or False, method=nrn.method,
                           clock=c.clock("dt", self.dt), name=f"{n}_hidden", namespace=ns)
         for var, value in nrn.initial.items():
             setattr(hid, var, value)

@@ -53,6 +53,16 @@ def test_a_users_neuron_file_trains(tmp_path):
     assert main([*FLAGS, "--neuron", str(tmp_path / "mine.py"), "--out", str(tmp_path / "r")]) == 0
 
 
+def test_a_neuron_without_refractoriness_trains(tmp_path):
+    """REFRACTORY is optional (docs/models.md): left out, the neuron has no refractory period.  The
+    builder used to hand Brian2 ``refractory=None``, which passed every check and failed at the run."""
+    text = GOOD.replace('REFRACTORY = "2 * ms"\n', "").replace(" (unless refractory)", "")
+    assert "REFRACTORY" not in text
+    (tmp_path / "mine.py").write_text(text)
+    assert load_neuron(str(tmp_path / "mine.py")).refractory is None
+    assert main([*FLAGS, "--neuron", str(tmp_path / "mine.py"), "--out", str(tmp_path / "r")]) == 0
+
+
 @pytest.mark.parametrize("edit,pattern", [
     (lambda s: s.replace("dv/dt = -v / tau : 1", "dv/dt = -v / tau : volt"), "units"),
     (lambda s: s.replace("-v / tau", "-v / tua"), "unknown name(s) tua"),
