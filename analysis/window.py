@@ -9,7 +9,7 @@ import numpy as np
 
 
 def analytic_window_reference(eta, A, B, C, D, dt_steps):
-    """E5's pair view (METHOD.md), dt = t_pre - t_post in steps, trace constant 1/e."""
+    """E5's pair view (docs/method.md), dt = t_pre - t_post in steps, trace constant 1/e."""
     dt = np.asarray(dt_steps, dtype=float)
     return np.where(dt < 0, eta * (-A * C * np.exp(dt / np.e) + D),
                     eta * ((A + B) * np.exp(-dt / np.e) + D))
@@ -48,7 +48,7 @@ def _synapse_coefficients(layout, centres, layer, i, j):
 def run(run_dir, out_dir=None, layer="in", synapse=None, generations=None, span=10):
     """Coefficients of one synapse over generations and its pair-timing window (heat map + curves).
 
-    Reference model: METHOD.md's pair view of E5 (dt = t_pre - t_post in steps, -span..span).
+    Reference model: docs/method.md's pair view of E5 (dt = t_pre - t_post in steps, -span..span).
     Biological model: measured by simulating spike pairs in Brian2 (and the closed form beside it
     for scp/pdp rules), Delta = t_post - t_pre in ms, -5 span .. 5 span.
     """
@@ -117,5 +117,5 @@ def run(run_dir, out_dir=None, layer="in", synapse=None, generations=None, span=
                                    for g in picks for d, w in zip(dts, window[g])])
     return write_summary(out, {"layer": layer, "synapse": [i, j], "coefficients": names, "generations": G,
                                "model": r.cfg.model, "measured_by": "Brian2 spike-pair simulation" if bio
-                               else "E5 pair view (METHOD.md)", "window_at": {g: window[g] for g in picks},
+                               else "E5 pair view (docs/method.md)", "window_at": {g: window[g] for g in picks},
                                "dt": dts})

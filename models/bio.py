@@ -43,7 +43,7 @@ Delta = t_post - t_pre:
     Delta > 0 (pre first):  dw = eta * (B - A*C + A * exp(-Delta / tau_apre))
     Delta < 0 (post first): dw = eta * (B - A*C + A * exp( Delta / tau_apost))
 
-E5's discrete window (METHOD.md) has the same shape: a threshold term -A*C,
+E5's discrete window (docs/method.md) has the same shape: a threshold term -A*C,
 a single-factor term B, and an exponential coincidence term of amplitude A.
 """
 from brian2 import Hz, ms

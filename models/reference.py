@@ -1,4 +1,4 @@
-"""Reference (discrete-time) controller: METHOD.md E1-E4 and E6.
+"""Reference (discrete-time) controller: docs/method.md E1-E4 and E6.
 
 One Brian2 time step is one environment step (``dt = 1 ms`` is only a label).
 Everything is dimensionless.  The hidden layer is updated by a single

@@ -5,7 +5,7 @@ Every copy is independent (its own neurons, synapses and fast weights): the syna
 block-diagonal, created copy by copy, so that copy ``k = p * B + b`` owns a contiguous slice of
 every array and a layer's arrays reshape to ``(P, B, n_pre, n_post)``.
 
-What differs between the models is data, in a model family (:class:`ReferenceFamily`: METHOD.md
+What differs between the models is data, in a model family (:class:`ReferenceFamily`: docs/method.md
 E1-E6 in steps; :class:`BioFamily`: a neuron file's equations in ms, spikes as events): the
 groups' equations, the synapses' code, the normalisation.  Everything else is here, once:
 
@@ -248,7 +248,7 @@ def lean_device_class(base):
 # Model families: what differs between the reference and the biological controller, as data.
 
 class ReferenceFamily:
-    """METHOD.md E1-E4 and E6 (``models/reference.py``): one Brian2 step is one environment step."""
+    """docs/method.md E1-E4 and E6 (``models/reference.py``): one Brian2 step is one environment step."""
 
     name = "reference"
     input_per_channel = 1
@@ -261,7 +261,7 @@ class ReferenceFamily:
 
     @staticmethod
     def decision_threshold() -> float:
-        """The readout above which a WM answer is bit 1: 0, the readout is signed (METHOD.md section 5)."""
+        """The readout above which a WM answer is bit 1: 0, the readout is signed (docs/method.md section 5)."""
         return 0.0
 
     def __init__(self, neuron=None, step_ms=None, dt_ms=None, namespace=None):

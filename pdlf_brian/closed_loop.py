@@ -9,7 +9,7 @@ network's single environment operation hands the readout to
    reference's unbounded linear readout, clipped only by the environment),
 2. steps every live environment (terminated ones cost no physics and earn no
    reward),
-3. normalises the observations (METHOD.md section 4: running mean and
+3. normalises the observations (docs/method.md section 4: running mean and
    variance over training observations, ``clip((o - m) / s, -5, 5)``, variance
    clipped to [1e-6, 1e6], the task value left raw) and returns them as the
    next inputs.

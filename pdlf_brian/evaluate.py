@@ -245,7 +245,7 @@ class RLEvaluator:
         return events
 
     def freeze_stats(self) -> None:
-        """METHOD.md 4: the statistics are frozen for evaluation (the final test, analyses)."""
+        """docs/method.md 4: the statistics are frozen for evaluation (the final test, analyses)."""
         self.batch.normaliser.frozen = True
 
 

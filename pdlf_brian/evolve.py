@@ -276,7 +276,7 @@ class Trainer:
         bar.close()
 
         centre = es.mean.copy()
-        evaluator.freeze_stats()  # METHOD.md 4: statistics frozen at evaluation
+        evaluator.freeze_stats()  # docs/method.md 4: statistics frozen at evaluation
         n_test = cfg.test_sequences if cfg.task == "wm" else 8
         self._log(f"pdlf: final test of the centre and the best sample on "
                   f"{f'{n_test} fresh sequences' if cfg.task == 'wm' else 'the 8 training tasks'} ...")

@@ -23,7 +23,7 @@ from .rules import load_rule
 TEMPLATE = '''"""PDLF controller exported by pdlf-brian {version}.
 
 Run directory: {run}
-Task {task}; model reference (METHOD.md E1-E6); rule {rule} (sharing {sharing}, topology {topology});
+Task {task}; model reference (docs/method.md E1-E6); rule {rule} (sharing {sharing}, topology {topology});
 genome: {which} ({genome_file}), {size} numbers.
 
     python {script} inputs.npy out.npz

@@ -1,11 +1,11 @@
-"""What every multi-task environment of the package shares (TASKS.md).
+"""What every multi-task environment of the package shares (docs/tasks.md).
 
 A task value (a direction in radians, a target speed in m/s, or nothing for the
 target-chasing robots) is appended RAW as the last observation element.
 ``reset(options={"task": v})`` pins the task; without it a training task is
 drawn from the environment's own generator.  Episodes are truncated after
 ``max_episode_steps`` (1000 by default, as the paper).  Actions are clipped to
-the action space before stepping (both agents, TASKS.md).
+the action space before stepping (both agents, docs/tasks.md).
 
 Each class exposes its 8 training tasks, the unseen midpoints and a sweep::
 

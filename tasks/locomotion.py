@@ -1,5 +1,5 @@
 """ant_dir, swimmer_dir, halfcheetah_vel, hopper_vel: gymnasium MuJoCo v5 bodies with the
-paper's multi-task rewards (TASKS.md).  The task value is the last observation element.
+paper's multi-task rewards (docs/tasks.md).  The task value is the last observation element.
 
     ant_dir          vx cos(th) + vy sin(th) + survive + ctrl + contact   (Ant-v5 terms, from info)
     swimmer_dir      COM velocity . (cos th, sin th) - 1e-4 |a|^2        (COM of the torso subtree)

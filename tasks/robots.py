@@ -1,4 +1,4 @@
-"""fetch and ur5e: two MJCF robots written for this package (TASKS.md), chasing targets that
+"""fetch and ur5e: two MJCF robots written for this package (docs/tasks.md), chasing targets that
 jump to a new random place when hit.  The models are ``fetch.xml`` and ``ur5e.xml`` beside this file.
 
 Observation (egocentric, in the frame of the reference body: fetch's torso, ur5e's wrist_3):
@@ -18,7 +18,7 @@ Rewards (dt = 0.02 s, d = unit vector from the reference body to the target, wor
     ur5e:   0.1 (wrist displacement . d) + [dist < 0.02]
 
 Targets.  fetch: at distance 2 + 15 U and angle 2 pi U around the torso's current position,
-height 1.  ur5e: at horizontal radius r_min + 0.5 U (r_min = 0.02, TASKS.md; 0.15 with
+height 1.  ur5e: at horizontal radius r_min + 0.5 U (r_min = 0.02, docs/tasks.md; 0.15 with
 ``min_target_radius=0.15`` removes the about 23% of targets the arm cannot reach, because three
 parallel axes keep the wrist 0.135 m from the base axis), angle 2 pi U, height 0.5.
 The target is a mocap body: it never collides.

@@ -1,4 +1,4 @@
-"""Working-memory copy task (METHOD.md section 5, Fig. 2).
+"""Working-memory copy task (docs/method.md section 5, Fig. 2).
 
 Three input channels, one output:
 

@@ -1,4 +1,4 @@
-"""An independent NumPy implementation of METHOD.md E1-E6, written for the tests.
+"""An independent NumPy implementation of docs/method.md E1-E6, written for the tests.
 
 Deliberately plain (loops over copies, no code shared with the package) so that
 it is an independent truth for the Brian2 network.

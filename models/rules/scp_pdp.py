@@ -1,4 +1,4 @@
-"""The full PDLF rule: SCP + PDP (METHOD.md E5).
+"""The full PDLF rule: SCP + PDP (docs/method.md E5).
 
     dW = eta * (A * pre * (post - C) + B * post + D)
 

@@ -3,7 +3,7 @@
 Same neurons and readout as the plastic agents, so that a comparison isolates
 plasticity.  The weights are set at the start of every evaluation and never
 change.  (The reference's baseline also differs in neuron and readout; see
-METHOD.md section 2.)
+docs/method.md section 2.)
 """
 NAME = "weights"
 COEFFICIENTS = ("w",)

@@ -2,7 +2,7 @@
 
 Reference model:   dW = eta * (A * pre * post + B * pre + C * post + D)
 
-METHOD.md section 2 ("Working-memory variant"): in the reference's WM code the single-factor
+docs/method.md section 2 ("Working-memory variant"): in the reference's WM code the single-factor
 term is presynaptic (``B pre``), so a synapse changes only while its input is active; with
 ``C post`` and ``D`` kept, the coefficients are still eta, A, B, C, D (genome order).
 Biological model: A is the pair term on both pathways, B a jump per presynaptic spike,

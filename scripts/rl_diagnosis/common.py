@@ -10,7 +10,7 @@ def trainer_seeds(n=8, gen_seed=0):
 
 
 def hand_reward(env, name, before_ref, d_before, hit):
-    """TASKS.md formula recomputed from MuJoCo data (after the step, before any target jump)."""
+    """docs/tasks.md formula recomputed from MuJoCo data (after the step, before any target jump)."""
     m, dat = env.model, env.data
     ref = env._ref
     disp = dat.xpos[ref] - before_ref

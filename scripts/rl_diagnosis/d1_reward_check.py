@@ -13,7 +13,7 @@ for name in ("fetch", "ur5e"):
     env = make_env(name, max_episode_steps=200)
     env.reset(seed=123)
     rng = np.random.default_rng(0)
-    print(f"== {name}: first 5 random-action steps, env reward vs TASKS.md formula by hand")
+    print(f"== {name}: first 5 random-action steps, env reward vs docs/tasks.md formula by hand")
     for t in range(5):
         before = env.data.xpos[env._ref].copy(); tgt = env.data.mocap_pos[env._mocap].copy()
         d = (tgt - before) / np.linalg.norm(tgt - before)
