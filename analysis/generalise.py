@@ -2,7 +2,7 @@
 the task range; polar plots for direction tasks; the ratio unseen / seen for every agent.
 Task values beyond the training values' span are marked as extrapolation.
 
-    pdlf analyze generalise --run runs/ant_pdlf --baseline runs/ant_weights --sweep 72
+    pdlf analyze generalise --run runs/ant_pdlf --baseline runs/ant_weights -o sweep=72
 
 Environments without a task value (fetch, ur5e) are not supported here: their targets are random.
 """

@@ -2,7 +2,7 @@
 ``duration`` steps.  The plastic agent keeps its rule running and regrows its weights; the
 weight-trained agent's weights are restored at ``at + duration``.
 
-    pdlf analyze injury --run runs/ant_pdlf --baseline runs/ant_weights --seeds 5
+    pdlf analyze injury --run runs/ant_pdlf --baseline runs/ant_weights -o seeds=5
 
 Per-step reward curves (mean and spread over seeds, all 8 training tasks per seed) and weight
 snapshots (copy 0) at steps 0, at, at+1, at+duration, at+200, at+450.

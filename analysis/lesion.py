@@ -2,7 +2,7 @@
 the same masks for every agent.  A blocked neuron never spikes; its synapses start at zero and
 get no updates (plastic and static agents alike).
 
-    pdlf analyze lesion --run runs/hc_pdlf --baseline runs/hc_weights --seeds 5
+    pdlf analyze lesion --run runs/hc_pdlf --baseline runs/hc_weights -o seeds=5
 
 Return (mean over the 8 training tasks) vs the blocked fraction, mean and spread over seeds (one
 mask per seed).

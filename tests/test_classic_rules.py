@@ -21,7 +21,7 @@ def test_stdp_is_song_miller_abbott_at_genome_zero_and_scales_its_constants():
 
 
 def _triplet_reference(pre, post, p):
-    """Pfister & Gerstner 2006 minimal all-to-all model, event by event in NumPy."""
+    """Pfister & Gerstner 2006 full all-to-all model, event by event in NumPy."""
     events = sorted([(t, "pre") for t in pre] + [(t, "post") for t in post])
     r1 = r2 = o1 = o2 = 0.0
     w, last = 0.0, 0.0

@@ -6,9 +6,10 @@ presynaptic spike (x enters as the spike itself)
     dw = A * apost * (apost - theta),      theta = ybar^2 / y0
 
 where ``apost`` is the postsynaptic trace (a rate estimate, about rate x tau_apost),
-``ybar = pbar * tau_apost / tau_theta`` is a slow average of the same quantity (``pbar``
-jumps by 1 at each postsynaptic spike and decays with tau_theta), and y0 is the target
-activity.  Low postsynaptic activity depresses, high activity potentiates, and the
+``ybar = pbar * tau_y_est / tau_theta`` is a slow average of the same quantity (``pbar``
+jumps by 1 at each postsynaptic spike and decays with tau_theta; ``tau_y_est`` = 20 ms is the
+postsynaptic trace's time constant in ``models/bio.py``, ``tau_apost``, written here as a constant:
+change both together), and y0 is the target activity.  Low postsynaptic activity depresses, high activity potentiates, and the
 threshold rises with the neuron's mean activity (the homeostatic part).
 Defaults: A 1e-3, tau_theta 1 s, y0 0.2 (10 Hz x 20 ms).  Each constant is
 ``default * exp(k)``: genome 0 is the default rule.  Biological model only.
@@ -29,4 +30,4 @@ ON_PRE = "A0 * exp(a) * apost * (apost - theta_bcm)"
 ON_POST = None
 POST_UPDATES = "pbar += 1"
 DRIFT = None
-INIT_WEIGHTS = "uniform:0,1"   # BCM needs activity to slide its threshold: start from weights that can drive
+INIT_WEIGHTS = "uniform:0,1"   # BCM needs activity to slide its threshold: start from weights that can drive the hidden neurons

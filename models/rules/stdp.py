@@ -15,8 +15,9 @@ is exactly the published rule and the ES can scale each constant up or down
 Biological model only (there are no spike times in the discrete reference model):
 ``pdlf train --model bio --rule stdp``.  On the readout (which does not spike)
 only the presynaptic term acts, with the readout ``y`` as the postsynaptic trace.
-Song et al. also clip w to [0, gmax]; here the package's synaptic scaling bounds
-the weights instead, as it does for every rule.  Initial weights: Song et al. draw them uniformly in
+Song et al. also clip w to [0, gmax]; here, as for every rule, the package bounds
+the weights instead: a hard bound |w| <= w_max after every update and synaptic scaling of each
+neuron's input (``models/bio.py``).  Initial weights: Song et al. draw them uniformly in
 [0, gmax]; ``INIT_WEIGHTS`` below does the same with gmax = 1 in the package's weight units (a weight
 of 1 moves the default LIF membrane half way to threshold; the amplitudes A+ = 0.005, A- = 1.05 A+
 are then, as in the paper, fractions of gmax).  Without it, every weight would start at 0 and, as no

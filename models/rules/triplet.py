@@ -1,4 +1,4 @@
-"""Triplet STDP (Pfister & Gerstner 2006, all-to-all minimal model), evolvable.
+"""Triplet STDP (Pfister & Gerstner 2006, all-to-all full model), evolvable.
 
 Four traces: r1 (presynaptic, tau_plus), r2 (presynaptic, tau_x), o1
 (postsynaptic, tau_minus), o2 (postsynaptic, tau_y)::
@@ -8,8 +8,9 @@ Four traces: r1 (presynaptic, tau_plus), r2 (presynaptic, tau_x), o1
 
 (r2 and o2 are read before their own jump, as in the paper.)  Here r1 and o1 are
 the package's ``apre``/``apost``; r2 and o2 are the rule's own event-driven
-variables.  Default constants: the minimal all-to-all model fitted to the
-hippocampal data of Pfister & Gerstner 2006 (tau_plus 16.8 ms, tau_minus 33.7 ms,
+variables.  Default constants: the full all-to-all model (all four amplitudes non-zero; the
+minimal model sets A3m to 0, so r2 would do nothing) fitted to the hippocampal data of
+Pfister & Gerstner 2006 (tau_plus 16.8 ms, tau_minus 33.7 ms,
 tau_x 946 ms, tau_y 27 ms, A2p 6.1e-3, A3p 6.7e-3, A2m 1.6e-3, A3m 1.4e-3; check
 against the paper's table before citing numbers from this file).  As in ``stdp``,
 each constant is ``published * exp(k)`` with one coefficient per constant and
