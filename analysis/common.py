@@ -69,6 +69,12 @@ def rl_evaluator(run: Run, n_individuals: int, episode_steps: int | None = None,
     return ev
 
 
+def check_option(analysis: str, key: str, value, ok: bool, want: str) -> None:
+    """A bad ``-o key=value`` is one line naming it, raised before anything is built or simulated."""
+    if not ok:
+        raise ValueError(f"analysis {analysis!r}: option {key}={value!r}: {want}")
+
+
 def progress(message: str) -> None:
     """One line of progress on stderr (analyses can take minutes on 1000-step episodes)."""
     import sys

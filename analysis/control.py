@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import finish, load_run, output_dir, progress, pyplot, rl_evaluator
+from .common import check_option, finish, load_run, output_dir, progress, pyplot, rl_evaluator
 
 NAME = "control"
+SCHEDULES = ("triangle", "rectangle", "half_circle")
 
 
 def schedule(kind, steps):
@@ -23,7 +24,7 @@ def schedule(kind, steps):
         return np.floor(t * 3) * 2 * np.pi / 3 - np.pi
     if kind == "half_circle":
         return -np.pi / 2 + np.pi * t
-    raise ValueError(f"unknown schedule {kind!r}; choose rectangle, triangle or half_circle")
+    raise ValueError(f"unknown schedule {kind!r}; choose {', '.join(SCHEDULES)}")
 
 
 def follow(run, kind, steps, seed=5000):
@@ -54,7 +55,10 @@ def follow(run, kind, steps, seed=5000):
     return command, path, float(cos.mean()) if ok.any() else 0.0
 
 
-def run(run_dir, out_dir=None, baseline=None, steps=1000, schedules=("triangle", "rectangle", "half_circle")):
+def run(run_dir, out_dir=None, baseline=None, steps=1000, schedules=SCHEDULES):
+    check_option(NAME, "steps", steps, steps >= 2, "at least 2 steps")
+    unknown = [k for k in schedules if k not in SCHEDULES]
+    check_option(NAME, "schedules", schedules, not unknown, f"unknown {unknown}; choose from {', '.join(SCHEDULES)}")
     out = out_dir or output_dir(run_dir, NAME)
     agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
     plt = pyplot()
@@ -73,5 +77,7 @@ def run(run_dir, out_dir=None, baseline=None, steps=1000, schedules=("triangle",
         ax.plot(ideal[:, 0] * scale, ideal[:, 1] * scale, "k--", lw=1, label="command (scaled)")
         ax.set_title(kind, fontsize=9)
         ax.set_aspect("equal", adjustable="datalim")
+        ax.set_xlabel("torso x from start (m)")
+        ax.set_ylabel("torso y from start (m)")
         ax.legend(fontsize=6)
     return finish(plt, fig, out, "paths.png", "control.csv", rows, summary)

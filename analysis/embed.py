@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import load_run, output_dir, progress, pyplot, rl_evaluator, write_csv, write_summary
+from .common import check_option, load_run, output_dir, progress, pyplot, rl_evaluator, write_csv, write_summary
 
 NAME = "embed"
 
@@ -35,6 +35,10 @@ def run(run_dir, out_dir=None, baseline=None, first=100, last=799, stride=1, per
     from sklearn.manifold import TSNE
     from sklearn.metrics import silhouette_score
 
+    check_option(NAME, "first", first, first >= 0, "a step >= 0")
+    check_option(NAME, "last", last, last > first, f"a step after first={first}")
+    check_option(NAME, "stride", stride, stride >= 1, "at least 1 step")
+    check_option(NAME, "perplexity", perplexity, perplexity > 0, "a positive number")
     out = out_dir or output_dir(run_dir, NAME)
     agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
     plt = pyplot()
@@ -60,6 +64,7 @@ def run(run_dir, out_dir=None, baseline=None, first=100, last=799, stride=1, per
         sc = ax.scatter(emb[:, 0], emb[:, 1], c=labels, cmap="tab10", vmin=0, vmax=9, s=2)
         ax.set_title(f"{agent.label}\nsilhouette {s_emb if s_emb is None else round(s_emb, 2)}", fontsize=8)
         ax.set_xticks([]); ax.set_yticks([])
+        ax.set_xlabel("t-SNE 1 (arbitrary units)"); ax.set_ylabel("t-SNE 2 (arbitrary units)")
         for k in range(8):
             rows.append({"agent": agent.label, "task": tasks[k], "mean_abs_trace": float(np.abs(tr[:, k]).mean())})
     fig.colorbar(sc, ax=axes[0].tolist(), label="training task index")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import load_run, output_dir, progress, pyplot, rl_evaluator, write_csv, write_summary
+from .common import check_option, load_run, output_dir, progress, pyplot, rl_evaluator, write_csv, write_summary
 
 NAME = "generalise"
 
@@ -27,6 +27,9 @@ def returns_on(ev, genome, values, seed=3000):
 
 
 def run(run_dir, out_dir=None, baseline=None, sweep=72, steps=None):
+    check_option(NAME, "sweep", sweep, sweep >= 1, "at least 1 task value")
+    check_option(NAME, "steps", steps, steps is None or (isinstance(steps, int) and steps >= 1),
+                 "a number of steps >= 1 (omit it for the run's episode length)")
     out = out_dir or output_dir(run_dir, NAME)
     agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
     rows, summary = [], {"agents": {}}
@@ -63,10 +66,14 @@ def run(run_dir, out_dir=None, baseline=None, sweep=72, steps=None):
         ex = np.array([cls.is_extrapolation(v) for v in unseen])
         ax.scatter(unseen[~ex], ru[~ex], color=colour, marker="^", s=16)
         ax.scatter(unseen[ex], ru[ex], facecolors="none", edgecolors=colour, marker="^", s=16)
-    ax.set_title("o seen, ^ unseen (open: extrapolation)", fontsize=8)
-    if not polar:
-        ax.set_xlabel(cls.task_kind)
-        ax.set_ylabel("return")
+    steps_label = f"{steps or agents[0].cfg.episode_steps}-step episode"
+    if polar:  # angle: the commanded direction; radius: the return
+        ax.set_title(f"return ({steps_label}) by commanded direction (angle)\n"
+                     "o seen, ^ unseen (open: extrapolation)", fontsize=8)
+    else:
+        ax.set_title("o seen, ^ unseen (open: extrapolation)", fontsize=8)
+        ax.set_xlabel("target velocity (m/s)" if cls.task_kind == "velocity" else cls.task_kind)
+        ax.set_ylabel(f"return ({steps_label})")
     ax.legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     fig.savefig(out / "generalise.png")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import finish, load_run, output_dir, progress, pyplot, rl_evaluator
+from .common import check_option, finish, load_run, output_dir, progress, pyplot, rl_evaluator
 
 NAME = "injury"
 
@@ -35,7 +35,7 @@ def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None):
             for k, v in views.items():
                 v[:] = saved[k]
         if t in snapshots:
-            snaps[t] = {k: net.synapse_array(k)[0, 0].copy() for k in views}
+            snaps[t] = {k: net.weights(k)[0, 0] for k in views}  # E6's weights (the stored ones are raw)
         if at < t < at + duration:
             zero_ok.append(all(np.all(net.synapse_array(k) == 0) for k in views))
 
@@ -50,6 +50,11 @@ def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None):
 
 
 def run(run_dir, out_dir=None, baseline=None, seeds=5, at=500, duration=50, steps=1000):
+    check_option(NAME, "seeds", seeds, seeds >= 1, "at least 1")
+    check_option(NAME, "duration", duration, duration >= 1, "at least 1 step")
+    check_option(NAME, "at", at, 1 <= at, "at least 1 (the step at which the weights are zeroed)")
+    check_option(NAME, "steps", steps, steps > at + duration,
+                 f"the episode must outlast the injury: more than at + duration = {at + duration} steps")
     out = out_dir or output_dir(run_dir, NAME)
     agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
     plt = pyplot()
@@ -78,18 +83,24 @@ def run(run_dir, out_dir=None, baseline=None, seeds=5, at=500, duration=50, step
 
 
 def plot_snapshots(plt, snaps, path, title):
+    """One row per layer (rows: presynaptic neuron, columns: postsynaptic neuron), one column per
+    snapshot step; one symmetric colour scale per layer, with its colour bar."""
     steps = sorted(snaps)
     layers = list(next(iter(snaps.values())))
-    fig, axes = plt.subplots(len(layers), len(steps), figsize=(1.6 * len(steps), 1.6 * len(layers)), dpi=120,
-                             squeeze=False)
+    fig, axes = plt.subplots(len(layers), len(steps), figsize=(1.7 * len(steps) + 1.2, 1.8 * len(layers)),
+                             dpi=120, squeeze=False, layout="constrained")
     for r, layer in enumerate(layers):
+        vmax = max(float(np.abs(snaps[t][layer]).max()) for t in steps) or 1.0
         for c, t in enumerate(steps):
-            axes[r, c].imshow(snaps[t][layer], cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto")
+            im = axes[r, c].imshow(snaps[t][layer], cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="auto",
+                                   interpolation="nearest")
             axes[r, c].set_xticks([]); axes[r, c].set_yticks([])
             if r == 0:
-                axes[r, c].set_title(f"step {t}", fontsize=7)
-        axes[r, 0].set_ylabel(f"W {layer}", fontsize=7)
-    fig.suptitle(title, fontsize=8)
-    fig.tight_layout()
+                axes[r, c].set_title(f"step {t}", fontsize=8)
+            if r == len(layers) - 1:
+                axes[r, c].set_xlabel("post", fontsize=7)
+        axes[r, 0].set_ylabel(f"W {layer}\npre", fontsize=8)
+        fig.colorbar(im, ax=axes[r].tolist(), label="w", fraction=0.03, pad=0.02)
+    fig.suptitle(f"{title}: weights of seed 0 on the first training task", fontsize=8)
     fig.savefig(path)
     plt.close(fig)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import finish, load_run, output_dir, progress, pyplot, rl_evaluator
+from .common import check_option, finish, load_run, output_dir, progress, pyplot, rl_evaluator
 
 NAME = "lesion"
 FRACTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
@@ -48,6 +48,11 @@ def lesioned_returns(run, mask_set, steps=None, check=None):
 
 
 def run(run_dir, out_dir=None, baseline=None, seeds=5, steps=None, fractions=FRACTIONS):
+    check_option(NAME, "seeds", seeds, seeds >= 1, "at least 1")
+    check_option(NAME, "steps", steps, steps is None or (isinstance(steps, int) and steps >= 1),
+                 "a number of steps >= 1 (omit it for the run's episode length)")
+    check_option(NAME, "fractions", fractions, all(0 <= f < 1 for f in fractions),
+                 "fractions of hidden neurons blocked, each in [0, 1)")
     out = out_dir or output_dir(run_dir, NAME)
     agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
     if len({a.cfg.hidden for a in agents}) != 1:

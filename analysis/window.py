@@ -29,6 +29,15 @@ def simulated_window_bio(rule, coefficients, delta_ms, namespace=None):
     return pair_weight_change(rule, coefficients, delta_ms, namespace=namespace)
 
 
+def _edges(centres):
+    """Cell edges around sorted centres (midpoints; the outer cells as wide as their neighbours)."""
+    c = np.asarray(centres, dtype=float)
+    if len(c) == 1:
+        return np.array([c[0] - 0.5, c[0] + 0.5])
+    mid = (c[1:] + c[:-1]) / 2
+    return np.concatenate(([c[0] - (mid[0] - c[0])], mid, [c[-1] + (c[-1] - mid[-1])]))
+
+
 # ---------------------------------------------------------------- the analysis (pdlf analyze window)
 NAME = "window"
 
@@ -52,10 +61,12 @@ def run(run_dir, out_dir=None, layer="in", synapse=None, generations=None, span=
     Biological model: measured by simulating spike pairs in Brian2 (and the closed form beside it
     for scp/pdp rules), Delta = t_post - t_pre in ms, -5 span .. 5 span.
     """
-    from .common import load_run, output_dir, pyplot, write_csv, write_summary
+    from .common import check_option, load_run, output_dir, pyplot, write_csv, write_summary
     from pdlf_brian.evaluate import layout_for
     from pdlf_brian.rules import load_rule
 
+    check_option(NAME, "span", span, isinstance(span, int) and span >= 1, "an integer >= 1")
+    check_option(NAME, "layer", layer, isinstance(layer, str), "a layer name (in, rec, out)")
     r = load_run(run_dir)
     out = out_dir or output_dir(run_dir, NAME)
     layout = layout_for(r.cfg)
@@ -66,13 +77,23 @@ def run(run_dir, out_dir=None, layer="in", synapse=None, generations=None, span=
     l = next((x for x in layout.layers if x.name == layer), None)
     if l is None:
         raise ValueError(f"layer {layer!r} not in this run; choose one of {[x.name for x in layout.layers]}")
+    check_option(NAME, "synapse", synapse, synapse is None or (
+        isinstance(synapse, (list, tuple)) and len(synapse) == 2 and all(isinstance(v, int) for v in synapse)
+        and 0 <= synapse[0] < l.n_pre and 0 <= synapse[1] < l.n_post),
+        f"[pre, post] indices of layer {layer!r}, within [0, {l.n_pre}) x [0, {l.n_post})")
+    G = len(centres)
+    if isinstance(generations, int) and not isinstance(generations, bool):
+        generations = [generations]
+    check_option(NAME, "generations", generations, generations is None or (
+        isinstance(generations, (list, tuple)) and len(generations) > 0
+        and all(isinstance(g, int) and not isinstance(g, bool) and 0 <= g < G for g in generations)),
+        f"generation numbers in [0, {G}) (this run has {G} generations)")
     if synapse is None:  # the synapse whose final eta (or first coefficient) is largest in magnitude
         names, last = _synapse_coefficients(layout, centres[-1:], layer, 0, 0)
         full = np.broadcast_to(layout.decode(centres[-1:].astype(float))[layer][names[0]], (1, l.n_pre, l.n_post))[0]
         synapse = np.unravel_index(np.argmax(np.abs(full)), full.shape)
     i, j = (int(v) for v in synapse)
     names, coefs = _synapse_coefficients(layout, centres, layer, i, j)
-    G = len(centres)
     write_csv(out / "coefficients.csv", [{"generation": g, **dict(zip(names, coefs[g]))} for g in range(G)])
     bio = r.cfg.model == "bio"
     if bio:
@@ -81,7 +102,7 @@ def run(run_dir, out_dir=None, layer="in", synapse=None, generations=None, span=
     else:
         dts = np.arange(-span, span + 1)
     picks = sorted(set(generations or [0, G // 4, G // 2, 3 * G // 4, G - 1]))
-    heat_rows = list(range(0, G, max(1, G // 40))) + [G - 1]
+    heat_rows = sorted(set(range(0, G, max(1, G // 40))) | {G - 1})   # the last generation once
     window = {}
     for g in sorted(set(heat_rows) | set(picks)):
         c = dict(zip(names, coefs[g]))
@@ -101,14 +122,16 @@ def run(run_dir, out_dir=None, layer="in", synapse=None, generations=None, span=
     axes[0].set_xlabel("generation"); axes[0].set_ylabel("coefficient"); axes[0].legend(fontsize=7)
     axes[0].set_title(f"synapse {layer}[{i},{j}]", fontsize=8)
     H = np.array([window[g] for g in heat_rows])
-    vmax = np.abs(H).max() or 1.0
-    axes[1].imshow(H, aspect="auto", cmap="RdBu_r", vmin=-vmax, vmax=vmax, origin="lower",
-                   extent=[dts[0], dts[-1], heat_rows[0], heat_rows[-1]])
-    unit = "ms, t_post - t_pre (simulated in Brian2)" if bio else "steps, t_pre - t_post"
+    vmax = float(np.abs(H).max()) or 1.0
+    # cells at the generations actually computed (the rows need not be evenly spaced)
+    mesh = axes[1].pcolormesh(_edges(dts), _edges(np.array(heat_rows, dtype=float)), H, cmap="RdBu_r",
+                              vmin=-vmax, vmax=vmax, shading="flat")
+    fig.colorbar(mesh, ax=axes[1], label="dw per pair")
+    unit = "t_post - t_pre (ms; simulated in Brian2)" if bio else "t_pre - t_post (steps)"
     axes[1].set_xlabel(unit); axes[1].set_ylabel("generation"); axes[1].set_title("window over generations", fontsize=8)
     for g in picks:
         axes[2].plot(dts, window[g], marker=".", lw=1, label=f"gen {g}")
-    axes[2].axhline(0, color="k", lw=0.5); axes[2].set_xlabel(unit); axes[2].set_ylabel("dw")
+    axes[2].axhline(0, color="k", lw=0.5); axes[2].set_xlabel(unit); axes[2].set_ylabel("dw per pair")
     axes[2].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(out / "window.png")

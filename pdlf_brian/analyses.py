@@ -48,6 +48,7 @@ def run_analysis(name: str, run_dir, baseline=None, **options):
     if unknown:
         raise ValueError(f"analysis {name!r} has no option(s) {', '.join(unknown)}; "
                          f"options: {', '.join(p for p in params if p not in ('run_dir', 'out_dir', 'baseline'))}")
+    options = {key: _check_type(name, key, value, params[key].default) for key, value in options.items()}
     if baseline is not None and "baseline" not in params:
         raise ValueError(f"analysis {name!r} takes no --baseline")
     if not (Path(run_dir) / "config.json").exists():
@@ -57,3 +58,41 @@ def run_analysis(name: str, run_dir, baseline=None, **options):
     if baseline is not None:
         kwargs["baseline"] = baseline
     return module.run(run_dir, out, **kwargs), out
+
+
+def _check_type(analysis: str, key: str, value, default):
+    """``-o key=value`` has the type of the option's default (an integer, a number, a string, a list of
+    them), checked before anything is built; returns the value (one item where the default is a list
+    becomes a list of one).  Options whose default is None or a bool are checked by the analysis
+    itself (their accepted values are not one type: wm-probe's ``distractors=bits``)."""
+    if default is inspect.Parameter.empty or default is None or isinstance(default, bool):
+        return value
+
+    def is_int(v):
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    def is_number(v):
+        return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+    if is_int(default):
+        ok, want = is_int(value), "an integer"
+    elif isinstance(default, float):
+        ok, want = is_number(value), "a number"
+    elif isinstance(default, str):
+        ok, want = isinstance(value, str), "a string"
+    elif isinstance(default, (list, tuple)) and default:
+        each = is_number if is_number(default[0]) else (lambda v: isinstance(v, type(default[0])))
+        if each(value):
+            value = [value]
+        ok = isinstance(value, (list, tuple)) and len(value) > 0 and all(each(v) for v in value)
+        want = f"a non-empty list like {list(default)!r} (-o {key}='{_json_list(default)}')"
+    else:
+        return value
+    if not ok:
+        raise ValueError(f"analysis {analysis!r}: option {key}={value!r}: expected {want}")
+    return value
+
+
+def _json_list(values) -> str:
+    import json
+    return json.dumps(list(values))

@@ -103,6 +103,36 @@ def test_window_follows_the_evolved_coefficients(runs):
     assert main(["analyze", "window", "--run", str(runs / "w")]) == 2  # a static rule has no window
 
 
+@pytest.mark.parametrize("name,options,pattern", [
+    ("window", ["span=ten"], "option span='ten': expected an integer"),
+    ("window", ["synapse=[99,0]"], "option synapse=[99, 0]: [pre, post] indices of layer 'in'"),
+    ("window", ["generations=[50]"], "option generations=[50]: generation numbers in [0, 3)"),
+    ("lesion", ["fractions=1.5"], "option fractions=[1.5]: fractions of hidden neurons blocked"),
+    ("lesion", ["fractions=\"half\""], "option fractions='half': expected a non-empty list"),
+    ("control", ['schedules=["square"]'], "option schedules=['square']: unknown ['square']"),
+    ("injury", ["steps=100"], "option steps=100: the episode must outlast the injury"),
+    ("embed", ["perplexity=-1"], "option perplexity=-1: a positive number"),
+    ("generalise", ["sweep=0"], "option sweep=0: at least 1"),
+])
+def test_a_bad_analysis_option_is_one_line_naming_it(runs, name, options, pattern, capsys):
+    """Wrong types and values of -o are refused in one line before anything is built (these used to
+    be tracebacks from inside the analysis, or a run with no injury reported as a success)."""
+    capsys.readouterr()
+    flags = [x for o in options for x in ("-o", o)]
+    assert main(["analyze", name, "--run", str(runs / "p"), *flags]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and f"analysis '{name}'" in err and pattern in err, err
+
+
+def test_window_heat_map_cells_sit_at_the_generations_computed():
+    from pdlf_brian.analysis.window import _edges
+    rows = np.array([0.0, 10.0, 20.0, 25.0])           # uneven: the last generation after a stride of 10
+    e = _edges(rows)
+    assert len(e) == len(rows) + 1 and np.all(np.diff(e) > 0)
+    assert np.all((e[:-1] < rows) & (rows < e[1:]))     # every row inside its own cell
+    np.testing.assert_allclose(_edges([3.0]), [2.5, 3.5])
+
+
 def test_wm_probe(runs):
     assert main(["analyze", "wm-probe", "--run", str(runs / "wm_p"), "--baseline", str(runs / "wm_w"),
                  "-o", "sequences=16", "-o", "examples=4"]) == 0
