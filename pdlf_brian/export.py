@@ -136,6 +136,13 @@ def export(run_dir, out, which: str = "centre") -> Path:
     if cfg.model != "reference":
         raise ValueError(f"export writes the reference model; this run uses model '{cfg.model}'")
     rule = load_rule(cfg.rule)
+    from .weights import for_rule
+    init = for_rule(cfg.init_weights, rule)
+    if init.kind != "zero":
+        # the script starts every weight at zero (the paper); a run that started from drawn weights is
+        # another agent, whose draws depend on the trainer's generator
+        raise ValueError(f"export writes a controller whose weights start at zero; this run started from "
+                         f"initial weights {str(init)!r} (config key 'init_weights')")
     from .evaluate import io_sizes, layout_for
     n_in, n_out = io_sizes(cfg)
     recurrent = cfg.topology == "rec"

@@ -39,3 +39,16 @@ def test_exported_script_reproduces_replay(tmp_path, sharing, topology):
 def test_export_refuses_unfinished_or_foreign_runs(tmp_path, capsys):
     assert main(["export", "--run", str(tmp_path), "--out", str(tmp_path / "a.py")]) == 2
     assert "not a run directory" in capsys.readouterr().err
+
+
+def test_export_refuses_a_run_that_started_from_drawn_weights(tmp_path, capsys):
+    """The exported script starts every weight at zero: a run trained from drawn initial weights would
+    be exported as another agent, so it is refused in one line naming them."""
+    run = tmp_path / "r"
+    assert main(["train", "--task", "wm", "--hidden", "3", "--len", "2", "--lat", "1", "--sequences", "2",
+                 "--test-sequences", "2", "--pop", "3", "--generations", "1", "--init-weights", "uniform:0,1",
+                 "--quiet", "--out", str(run)]) == 0
+    capsys.readouterr()
+    assert main(["export", "--run", str(run), "--out", str(tmp_path / "a.py")]) == 2
+    err = capsys.readouterr().err
+    assert "uniform:0,1" in err and "init_weights" in err and not (tmp_path / "a.py").exists()
