@@ -360,6 +360,10 @@ def _check_rule(args) -> int:
 def _bench(args) -> int:
     from .bench import bench_loop, bench_scaling, bench_wm
 
+    for key in ("rounds", "pop", "batch", "episode_steps", "hidden", "sequences"):
+        value = getattr(args, key, None)
+        if value is not None and value < 1:
+            raise ValueError(f"--{key.replace('_', '-')} must be at least 1, got {value}")
     if args.bench == "wm":
         bench_wm(args.model, args.backend, args.pop, args.sequences, args.rounds, args.len, args.lat, args.hidden,
                  stimulus_ms=args.stimulus_ms)
@@ -374,6 +378,7 @@ def _bench(args) -> int:
 
 def main(argv=None) -> int:
     from .evolve import CheckpointError
+    from .parallel import WorkerError
     from .rules import RuleError
     from .rundir import RunDirError
 
@@ -386,6 +391,14 @@ def main(argv=None) -> int:
         if args.debug:
             raise
         print(f"pdlf: error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", file=sys.stderr)
+        return 2
+    except WorkerError as exc:
+        if args.debug:
+            raise
+        # the worker's traceback ends with its exception: that line says what went wrong
+        lines = [l for l in str(exc).splitlines() if l.strip()]
+        print(f"pdlf: error: {lines[0].rstrip(':')}: {lines[-1].strip()} (--debug shows the worker's traceback)",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(_interrupted(args), file=sys.stderr)

@@ -172,6 +172,13 @@ class Config:
             raise ConfigError("config key 'stimulus_ms': must span at least 10 time steps (dt_ms)")
         if self.model == "bio" and self.env_step_ms < 2 * self.dt_ms:
             raise ConfigError("config key 'env_step_ms': must span at least 2 time steps (dt_ms)")
+        for key in (("stimulus_ms",) if self.task == "wm" else ("env_step_ms",)):
+            ratio = getattr(self, key) / self.dt_ms
+            if self.model == "bio" and abs(ratio - round(ratio)) > 1e-9 * max(1.0, ratio):
+                # a stimulus or environment step edge between two time steps would fall on whichever step
+                # Brian2's TimedArray rounds to (Brian2 notes it only at log level 'info')
+                raise ConfigError(f"config key '{key}': {getattr(self, key)} ms is not a whole number of time "
+                                  f"steps of dt_ms = {self.dt_ms} ms")
         from .rules import RuleError, load_rule
         try:
             rule = load_rule(self.rule)
@@ -188,6 +195,9 @@ class Config:
             for_rule(self.init_weights, rule)
         except InitWeightsError as exc:
             raise ConfigError(f"config key 'init_weights': {exc}") from None
+        if self.model == "reference" and self.neuron != "lif":
+            raise ConfigError(f"config key 'neuron': {self.neuron!r} applies to the bio model; the reference model's "
+                              "neurons are its own (docs/method.md E1-E3): use --model bio or leave --neuron out")
         if self.model == "bio":
             from .models import bio as bio_model
             from .neurons import NeuronError, clashes, load_neuron
@@ -204,7 +214,8 @@ class Config:
         return dataclasses.asdict(self)
 
     def save(self, path: Path) -> None:
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n")
+        from .rundir import write_atomic
+        write_atomic(path, json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n")
 
     @classmethod
     def check_keys(cls, data: dict) -> None:

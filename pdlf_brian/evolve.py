@@ -30,6 +30,8 @@ from .progress import Progress
 TEST_STREAM = 2**31 - 1
 CHECKPOINT = "checkpoint.pkl"
 PREVIOUS = "checkpoint.prev.pkl"
+#: what a finished run adds to its directory (a resumed extension removes them until it finishes)
+FINAL_OUTPUTS = ("genome_centre.npy", "genome_best.npy", "result.json", "obs_stats.json")
 FIELDS = ("generation", "best", "mean", "centre", "best_fitness", "centre_fitness", "diverged", "seconds")
 
 
@@ -129,9 +131,11 @@ class Trainer:
     """
 
     def __init__(self, cfg: Config, out: str | Path, resume: bool = False, quiet: bool = False):
+        from .evaluate import check_backend_available
         from .rundir import RunLock, check_writable
 
         self.cfg = cfg.validate()
+        check_backend_available(self.cfg.backend)   # no brian2cuda or no GPU: one line, nothing written
         self.dir = Path(out)
         self.quiet = quiet
         self.resume = resume
@@ -213,7 +217,7 @@ class Trainer:
         from . import rundir
 
         layout = evaluator.layout
-        (self.dir / "genome_layout.json").write_text(json.dumps(layout.describe(), indent=1))
+        rundir.write_atomic(self.dir / "genome_layout.json", json.dumps(layout.describe(), indent=1))
         self._log(f"pdlf: genome of {layout.size} numbers; built in {time.perf_counter() - t_build:.1f}s")
 
         if self.resume:
@@ -224,6 +228,10 @@ class Trainer:
             start, wall = state["generation"], state["wall_seconds"]
             evaluator.load_state_dict(state.get("evaluator", {}))
             self._trim_events(start)
+            # an extension of a finished run: its final outputs belong to the shorter run; until this one
+            # finishes the directory must not look finished (analyses and the grids read these files)
+            for name in FINAL_OUTPUTS:
+                (self.dir / name).unlink(missing_ok=True)
             self._log(f"pdlf: resuming after generation {start}")
         else:
             es = make_es(layout.size, cfg)
@@ -282,8 +290,8 @@ class Trainer:
                   f"{f'{n_test} fresh sequences' if cfg.task == 'wm' else 'the 8 training tasks'} ...")
         test = evaluator.test(np.vstack([centre, best["genome"]]), np.random.default_rng([cfg.seed, TEST_STREAM]),
                               n_test)
-        np.save(self.dir / "genome_centre.npy", centre)
-        np.save(self.dir / "genome_best.npy", best["genome"])
+        rundir.write_atomic(self.dir / "genome_centre.npy", centre)
+        rundir.write_atomic(self.dir / "genome_best.npy", np.asarray(best["genome"]))
         result = {"task": cfg.task, "model": cfg.model, "rule": cfg.rule, "sharing": cfg.sharing,
                   "topology": cfg.topology, "backend": cfg.backend, "hidden": cfg.hidden,
                   "seed": cfg.seed, "generations": cfg.generations, "pop": cfg.pop, "genome_size": layout.size,
@@ -302,12 +310,12 @@ class Trainer:
                            "tasks_per_eval": cfg.tasks_per_eval, "action_bounds": cfg.action_bounds,
                            "env_steps_budget": cfg.generations * (cfg.pop + 1) * cfg.tasks_per_eval
                            * cfg.episode_steps})
-            (self.dir / "obs_stats.json").write_text(json.dumps(
+            rundir.write_atomic(self.dir / "obs_stats.json", json.dumps(
                 {k: (v.tolist() if isinstance(v, np.ndarray) else v)
                  for k, v in evaluator.state_dict()["obs_normaliser"].items()}) + "\n")
             title = f"{cfg.task}: {cfg.rule} ({cfg.model}, {cfg.topology}, {cfg.episode_steps} steps)"
             what = "mean return over the training tasks, statistics frozen"
-        (self.dir / "result.json").write_text(json.dumps(result, indent=2) + "\n")
+        rundir.write_atomic(self.dir / "result.json", json.dumps(result, indent=2) + "\n")
         from .figures import learning_curve
         learning_curve(history, self.dir / "figures" / "learning_curve.png", title=title,
                        ylabel="recall accuracy" if cfg.task == "wm" else "mean return")
@@ -327,7 +335,8 @@ class Trainer:
             if head.startswith("generation ") and head[11:].isdigit() and int(head[11:]) >= start:
                 continue
             keep.append(line)
-        path.write_text("".join(l + "\n" for l in keep))
+        from .rundir import write_atomic
+        write_atomic(path, "".join(l + "\n" for l in keep))
 
     def _write_progress(self, history, centres) -> None:
         tmp = self.dir / "progress.csv.tmp"

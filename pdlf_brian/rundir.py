@@ -131,13 +131,25 @@ def _edited_since(key: str, value: str, copy: Path) -> bool:
         return True
 
 
+def write_atomic(path, data) -> None:
+    """Write ``data`` (text, or a NumPy array as .npy) to ``path`` through a temporary file and a rename:
+    a kill leaves the old file or the new one, never half of one (config.json is read first by --resume)."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    if isinstance(data, str):
+        tmp.write_text(data)
+    else:
+        import numpy as np
+        with open(tmp, "wb") as f:
+            np.save(f, data)
+    os.replace(tmp, path)
+
+
 def save_model_files(run_dir: Path, files: dict[str, str]) -> None:
     d = Path(run_dir) / MODELS_DIR
     d.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
-        tmp = d / (name + ".tmp")
-        tmp.write_text(text)
-        os.replace(tmp, d / name)
+        write_atomic(d / name, text)
 
 
 def digest(text: str) -> str:

@@ -16,10 +16,19 @@ from pdlf_brian.genome import GenomeLayout
     ("backend", "jax", "'backend'"), ("sharing", "neuron", "'sharing'"), ("pop", -4, "'pop'"),
     ("generations", 0, "'generations'"), ("hidden", 0, "'hidden'"), ("sigma0", 0.0, "'sigma0'"),
     ("rule", "hebb", "'rule': unknown rule 'hebb'"), ("length", 2.5, "'length'"),
+    ("neuron", "adex", "'neuron': 'adex' applies to the bio model"),   # the default model is reference
 ])
 def test_config_rejects_bad_values(key, value, pattern):
     with pytest.raises(ConfigError, match=pattern):
         Config(**{key: value}).validate()
+
+
+def test_bio_time_steps_must_divide_the_stimulus_and_the_environment_step():
+    with pytest.raises(ConfigError, match="'stimulus_ms': 200.5 ms is not a whole number of time steps"):
+        Config(model="bio", stimulus_ms=200.5).validate()
+    with pytest.raises(ConfigError, match="'env_step_ms': 20.0 ms is not a whole number"):
+        Config(model="bio", task="ant_dir", env_step_ms=20.0, dt_ms=0.3).validate()
+    assert Config(model="bio", stimulus_ms=20.0, dt_ms=0.1).validate()   # 200 steps, despite 20 / 0.1's rounding
 
 
 def test_config_checks_per_layer_sharing_against_the_topology():
@@ -45,6 +54,7 @@ def test_config_rejects_unknown_keys_and_round_trips(tmp_path):
     (["--task", "maze"], "config key 'task'"), (["--rule", "hebb"], "unknown rule 'hebb'"),
     (["--backend", "jax"], "config key 'backend'"), (["--model", "lif"], "config key 'model'"),
     (["--pop", "-3"], "config key 'pop'"), (["--hidden", "0"], "config key 'hidden'"),
+    (["--neuron", "nosuch"], "config key 'neuron'"),    # was accepted, and ignored, for the reference model
 ])
 def test_cli_bad_input_is_one_line_before_any_work(tmp_path, argv, pattern):
     out = tmp_path / "run"
@@ -139,3 +149,45 @@ def test_flags_after_config_get_the_defaults_of_their_model(tmp_path):
         train_config(_parser().parse_args(["train", "--config", str(f), "--out", str(tmp_path / "r")]))
     with pytest.raises(ConfigError, match="^config key 'hidden'"):  # ... and one from a flag does not
         train_config(_parser().parse_args(["train", "--config", str(f), "--hidden", "-2", "--out", str(tmp_path / "r")]))
+
+
+def test_cuda_without_brian2cuda_or_gpu_is_one_line_and_writes_nothing(tmp_path, capsys):
+    """--backend cuda where it cannot run: one line saying why, before the run directory is made (it used
+    to come after config.json, the rule files and the genome layout had been written)."""
+    from pdlf_brian.evaluate import check_backend_available
+    try:
+        check_backend_available("cuda")
+    except ConfigError:
+        pass
+    else:
+        pytest.skip("brian2cuda and a GPU are here: --backend cuda runs")
+    out = tmp_path / "run"
+    assert main(["train", "--task", "wm", "--hidden", "3", "--len", "2", "--lat", "1", "--pop", "3",
+                 "--generations", "1", "--backend", "cuda", "--quiet", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "config key 'backend'" in err, err
+    assert not out.exists()
+
+
+def test_a_failed_worker_is_one_line_with_its_exception(monkeypatch, capsys):
+    """A worker's failure reaches the user as one line ending in the worker's own exception (it was a
+    traceback of the main process, with the worker's traceback inside it)."""
+    from pdlf_brian import cli
+    from pdlf_brian.parallel import WorkerError
+
+    def fail(args):
+        raise WorkerError("worker 1 failed:\nTraceback (most recent call last):\n  File \"x.py\", line 3\n"
+                          "ValueError: the rule diverged in a way nobody foresaw\n")
+    monkeypatch.setattr(cli, "_train", fail)
+    assert main(["train", "--out", "unused"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0, err
+    assert "worker 1 failed" in err and "ValueError: the rule diverged in a way nobody foresaw" in err
+
+
+@pytest.mark.parametrize("argv,pattern", [(["wm", "--rounds", "0"], "--rounds must be at least 1"),
+                                          (["wm", "--pop", "0"], "--pop must be at least 1")])
+def test_bench_bad_counts_are_one_line(argv, pattern, capsys):
+    assert main(["bench", *argv]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and pattern in err, err

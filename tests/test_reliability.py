@@ -55,6 +55,26 @@ def test_extending_a_run_equals_the_uninterrupted_run(uninterrupted, tmp_path):
     same(finished(tmp_path / "r"), want)
 
 
+def test_an_interrupted_extension_does_not_look_finished(uninterrupted, tmp_path, monkeypatch):
+    """Extending a finished run, then a crash mid-extension: the shorter run's genome and result.json
+    would make the directory look finished (analyses and the grids would read the old centre under the
+    new config); they are removed when the extension starts, and its resume finishes as uninterrupted."""
+    from pdlf_brian.analysis.common import load_run
+    cfg, want = uninterrupted
+    run = tmp_path / "r"
+    Trainer(Config(generations=3, **cfg), run, quiet=True).run()
+    monkeypatch.setenv("PDLF_TEST_FAULT", "evaluate:5")
+    with pytest.raises(SimulatedCrash):
+        Trainer(Config(generations=9, **cfg), run, resume=True, quiet=True).run()
+    for name in evolve.FINAL_OUTPUTS:
+        assert not (run / name).exists(), name
+    with pytest.raises(FileNotFoundError, match="has not finished"):
+        load_run(run)
+    monkeypatch.delenv("PDLF_TEST_FAULT")
+    Trainer(Config(generations=9, **cfg), run, resume=True, quiet=True).run()
+    same(finished(run), want)
+
+
 @pytest.mark.parametrize("stage", FAULT_STAGES)
 def test_a_crash_at_any_stage_then_resume_equals_the_uninterrupted_run(uninterrupted, tmp_path, monkeypatch,
                                                                         stage):
