@@ -83,7 +83,8 @@ inline double pdlf_max_commit(double slot) {
 }
 inline double pdlf_max_acc(double slot, double x) {
     size_t k = (size_t)slot; double a = std::fabs(x);
-    if (!(a <= pdlf_M()[k])) pdlf_M()[k] = a;   // a NaN stays NaN, so a diverged copy is seen as diverged
+    double m = pdlf_M()[k];
+    if (!(a <= m) && m == m) pdlf_M()[k] = a;   // a NaN enters and stays (m == m is false for NaN): as NumPy, CUDA
     return x;
 }
 inline double pdlf_scale(double slot) { return pdlf_S()[(size_t)slot]; }
@@ -135,7 +136,8 @@ cdef double pdlf_max_acc(double slot, double x):
     global _namespacepdlf_m_acc
     cdef int k = <int>slot
     cdef double a = x if x >= 0 else -x
-    if not (a <= _namespacepdlf_m_acc[k]):
+    cdef double m = _namespacepdlf_m_acc[k]
+    if not (a <= m) and m == m:   # a NaN enters and stays (m == m is false for NaN)
         _namespacepdlf_m_acc[k] = a
     return x
 """,
@@ -387,9 +389,11 @@ class ReferenceFamily:
             group.run_regularly("\n".join(f"{name} = {f}" for name, f, _ in terms), when="synapses", order=-1,
                                 name=f"{c.name}_rule_terms_{layer}")
             inc = " + ".join(f"{name}_{side} * {mono}" if mono != "1" else f"{name}_{side}" for name, _, mono in terms)
+        slot = f"{k * c.N} + copy_post"
+        # a rule that reads w reads E6's weight (the stored one is raw, divided by the scale where read)
+        inc = word_substitute(inc, {"w": f"(w / pdlf_scale({slot}))"})
         if c.lesion:
             inc = f"intact * ({inc})"
-        slot = f"{k * c.N} + copy_post"
         code = [f"w = pdlf_max_acc({slot}, w / pdlf_scale({slot}) + ({inc}))"]
         if layer in self.FUSED:
             code.append("I_rec_acc_post += w * s_pre")

@@ -132,6 +132,15 @@ class WMEvaluator:
         x = self.task.inputs(bits)                                       # (T, B, 3)
         x = np.broadcast_to(x[:, None], (x.shape[0], self.P) + x.shape[1:])
         readout = self.network.run_open_loop(padded, x, rng)[..., 0]    # (T, P, B); rng: initial weights
+        if not self.network.standalone:
+            # weights that became NaN can leave the readout finite (E2 and the LIF threshold turn a NaN
+            # membrane into no spike, so the hidden layer falls silent): such a copy is scored as diverged.
+            # Standalone runs write back the readout only, so there this case still scores as a silent
+            # network (known gap; it needs coefficients beyond 1e300 or exp(700))
+            bad = ~self.network.finite_weights()                          # (P, B)
+            if bad.any():
+                readout = readout.copy()
+                readout[:, bad] = np.nan
         accuracy, fitness = self.task.score(readout, bits)
         diverged = ~np.all(np.isfinite(readout), axis=(0, 2))
         return accuracy[:n], fitness[:n], diverged[:n]

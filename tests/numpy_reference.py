@@ -19,8 +19,10 @@ def normalise(W):
     return W / m if m > 0 else W
 
 
-def run_controller(x, c1, c2, crec=None, static=None, rule=rule_e5):
+def run_controller(x, c1, c2, crec=None, static=None, rule=rule_e5, reads_w=False):
     """x: (T, n_in); c1, c2 (, crec): dicts of (n_pre, n_post) coefficient arrays.
+
+    reads_w: the rule is called as rule(coef, pre, post, W), W the layer's (normalised) weights.
 
     static: (W1, W2[, Wrec]) for the no-plasticity baseline.
     Returns actions (T, n_out), spikes (T, H), W1 (T, n_in, H), W2 (T, H, n_out).
@@ -44,9 +46,10 @@ def run_controller(x, c1, c2, crec=None, static=None, rule=rule_e5):
         tr = tr / E + (1 - 1 / E) * s                               # E3
         a = W2.T @ s                                                # E4
         if static is None:                                          # E6
-            W1 = normalise(W1 + rule(c1, x[t], tr))
+            f = rule if reads_w else (lambda c, pre, post, W: rule(c, pre, post))
+            W1 = normalise(W1 + f(c1, x[t], tr, W1))
             if Wr is not None:
-                Wr = normalise(Wr + rule(crec, tr, tr))
-            W2 = normalise(W2 + rule(c2, tr, a))
+                Wr = normalise(Wr + f(crec, tr, tr, Wr))
+            W2 = normalise(W2 + f(c2, tr, a, W2))
         acts.append(a); spikes.append(s); w1s.append(W1.copy()); w2s.append(W2.copy())
     return np.array(acts), np.array(spikes), np.array(w1s), np.array(w2s)

@@ -91,6 +91,23 @@ def test_divergent_genome_gets_finite_worst_fitness():
     assert np.isfinite(fit).all() and fit[1] == -2.0 and fit[1] < fit[0]
 
 
+@pytest.mark.parametrize("model", ["reference", "bio"])
+def test_a_genome_whose_input_weights_diverge_is_scored_as_diverged(model):
+    """Only the input layer's rule overflows: its weights become NaN and the hidden layer falls silent,
+    which left the readout finite (0) and the copy scored near chance instead of -2."""
+    from pdlf_brian.evaluate import WMEvaluator
+    extra = dict(model="bio", stimulus_ms=20.0, backend="numpy") if model == "bio" else dict(backend="numpy")
+    cfg = Config(generations=1, **{**TINY, **extra})
+    ev = WMEvaluator(cfg, 2)
+    g = np.zeros((2, ev.layout.size))
+    for layer, _, start, shape in ev.layout._blocks:                 # the input layer's coefficients only
+        if layer == "in":
+            g[1, start:start + int(np.prod(shape))] = 1e300
+    acc, fit, diverged = ev.evaluate(g, np.random.default_rng(0))
+    assert list(diverged) == [False, True]
+    assert fit[1] == -2.0 and acc[1] == 0.0 and np.isfinite(fit[0])
+
+
 @pytest.mark.parametrize("after", [1, 3])
 def test_sigkill_then_resume_loses_nothing(tmp_path, after):
     """A run killed with SIGKILL (no chance to clean up) and resumed ends like an uninterrupted run."""

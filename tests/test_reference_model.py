@@ -45,6 +45,36 @@ def test_matches_numpy_e1_e6(backend, recurrent, sharing):
             np.testing.assert_allclose(rec["w_out"][:, p, b], w2, atol=1e-9, rtol=0)
 
 
+@pytest.mark.parametrize("sharing", ["synapse", "post"])
+def test_a_rule_that_reads_w_reads_e6s_weight(tmp_path, sharing):
+    """A DISCRETE rule may read w (rules.py); it must read the weight E6 defines (normalised), not the raw
+    storage of the deferred normalisation.  E5 with a weight-dependent decay, against NumPy E1-E6."""
+    (tmp_path / "decay.py").write_text('NAME = "decay"\nCOEFFICIENTS = ("eta", "A", "D")\n'
+                                       'DISCRETE = "eta * (A * pre * (post - w) + D)"\n')
+    rng = np.random.default_rng(5)
+    P, B = 2, 2
+    net = Controller("reference", load_rule(str(tmp_path / "decay.py")), N_IN, H, N_OUT, P, B, T, recurrent=True,
+                     backend="numpy", record=True, sharing=sharing)
+    genomes = random_genomes(net.layout, P, rng)
+    x = rng.normal(0, 1.5, size=(T, P, B, N_IN))
+    a = net.run_open_loop(genomes, x)
+    rec = net.recorded()
+    decoded = net.layout.decode(genomes)
+
+    def decay(c, pre, post, W):
+        return c["eta"] * (c["A"] * pre[:, None] * (post[None, :] - W) + c["D"])
+
+    for p in range(P):
+        c = {layer: {k: np.broadcast_to(v[p], (net.layout.layer(layer).n_pre, net.layout.layer(layer).n_post))
+                     for k, v in d.items()} for layer, d in decoded.items()}
+        for b in range(B):
+            acts, spikes, w1, w2 = run_controller(x[:, p, b], c["in"], c["out"], c["rec"], rule=decay, reads_w=True)
+            assert np.abs(spikes).sum() > 0
+            np.testing.assert_allclose(rec["w_in"][:, p, b], w1, atol=1e-9, rtol=0)
+            np.testing.assert_allclose(rec["w_out"][:, p, b], w2, atol=1e-9, rtol=0)
+            np.testing.assert_allclose(a[:, p, b], acts, atol=1e-9, rtol=0)
+
+
 def test_weights_rule_is_static_and_matches_numpy():
     rng = np.random.default_rng(2)
     P, B = 2, 2
