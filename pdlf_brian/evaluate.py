@@ -297,10 +297,14 @@ def layout_for(cfg: Config):
 #: docs/benchmarks.md ("Memory")
 BYTES_PER_SYNAPSE = 48
 BYTES_PER_COEFFICIENT = 8
+#: one process's interpreter, Brian2 and code objects before its network (docs/benchmarks.md measured
+#: about 250 MiB beside a 1,728 MiB network); each worker is such a process, and so is the main one
+BYTES_PER_PROCESS = 300 * 2**20
 
 
 def memory_estimate(cfg: Config) -> int:
-    """Estimated bytes of the batched networks of a run (all workers together), before building."""
+    """Estimated bytes of a run before building: its batched networks (all workers together) and one
+    process per worker, plus the main process where there are workers."""
     layout = layout_for(cfg)
     copies = (cfg.pop + 1) * (cfg.sequences if cfg.task == "wm" else cfg.tasks_per_eval)
     total = 0
@@ -309,7 +313,8 @@ def memory_estimate(cfg: Config) -> int:
         if layout.per_layer[layer.name] == "synapse":
             per_synapse += BYTES_PER_COEFFICIENT * len(layout.coefficients)
         total += layer.n_pre * layer.n_post * per_synapse
-    return int(total * copies)
+    processes = cfg.workers + (1 if cfg.workers > 1 else 0)
+    return int(total * copies + BYTES_PER_PROCESS * processes)
 
 
 def available_memory() -> int | None:

@@ -191,3 +191,13 @@ def test_bench_bad_counts_are_one_line(argv, pattern, capsys):
     assert main(["bench", *argv]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and pattern in err, err
+
+
+def test_memory_estimate_counts_the_networks_and_every_process():
+    """1,024 genomes x 32 sequences of the WM default: 1,728 MiB of synapses (measured 1,963 MiB resident
+    with the interpreter, docs/benchmarks.md), plus one process per worker and the main process."""
+    from pdlf_brian.evaluate import BYTES_PER_PROCESS, memory_estimate
+    one = memory_estimate(Config(pop=1023, sequences=32).validate())
+    assert one / 2**20 == 1728 + BYTES_PER_PROCESS / 2**20
+    two = memory_estimate(Config(pop=1023, sequences=32, workers=2).validate())
+    assert two - one == 2 * BYTES_PER_PROCESS          # two workers and the main process, against one process
