@@ -119,6 +119,9 @@ class EpisodeBatch:
         self.squash = np.full(self.N, True)  # tanh on the readout (False: linear, the reference's PDLF)
         #: callables hook(t, batch) run after every environment step (analyses: injuries, recordings)
         self.hooks = []
+        #: callable () -> (N,) bool, True where a copy's weights are all finite (runtime networks); read
+        #: when copies end their episode, so that what happens after an episode's end is not scored
+        self.finite_now = None
         self.events: list[str] = []
 
     # --------------------------------------------------------------- episode
@@ -132,6 +135,8 @@ class EpisodeBatch:
         self.lengths = np.zeros(self.N, dtype=int)
         self.alive = np.ones(self.N, dtype=bool)
         self.diverged = np.zeros(self.N, dtype=bool)
+        #: weight finiteness of each copy when its episode ended (True until then)
+        self.finite_at_end = np.ones(self.N, dtype=bool)
         self.learn = learn_stats
         self.override = override
         n = self.normaliser.n
@@ -195,6 +200,7 @@ class EpisodeBatch:
             self.diverged |= bad
             self.alive &= ~bad
         live = np.flatnonzero(self.alive)
+        was_alive = self.alive.copy()
         for k in live:
             obs, r, terminated, truncated, _ = self.envs[k].step(actions[k])
             if not np.all(np.isfinite(obs)) or not np.isfinite(r):
@@ -207,7 +213,11 @@ class EpisodeBatch:
                 self.alive[k] = False
         self.returns += rewards
         self.lengths[live] += 1
-        self.lengths[bad] += 1
+        ended = was_alive & ~self.alive
+        if ended.any() and self.finite_now is not None:
+            # the weights these copies ended their episode with (the network runs on until every copy is
+            # done, and a copy that diverges after its episode has ended has earned its return)
+            self.finite_at_end[ended] = self.finite_now()[ended]
         self.rewards_log.append(rewards)
         self.t += 1
         for hook in self.hooks:
@@ -218,8 +228,12 @@ class EpisodeBatch:
         return self._inputs(self.obs)
 
     def finish(self, finite_weights: np.ndarray) -> None:
-        """After the run: copies whose weights are not all finite diverged too; give them the worst return."""
-        self.diverged |= ~np.asarray(finite_weights).reshape(self.N)
+        """After the run: copies whose weights were not all finite at the end of their episode (at the end
+        of the run where that was not read) diverged too; give them the worst return."""
+        finite = np.asarray(finite_weights).reshape(self.N)
+        if self.finite_now is not None:
+            finite = np.where(self.alive, finite, self.finite_at_end)
+        self.diverged |= ~finite
         self.returns[self.diverged] = DIVERGED_PER_STEP * self.episode_steps
 
     def close(self):

@@ -188,6 +188,7 @@ class RLEvaluator:
         self.network = build_network(cfg, self.batch.n_obs, self.batch.n_act, self.P, self.K, cfg.episode_steps,
                                      record=record, closed_loop=True, **network_kwargs)
         self.layout = self.network.layout
+        self.batch.finite_now = lambda: self.network.finite_weights().reshape(-1)
 
     def episode(self, genomes, tasks, seeds, learn_stats=False, override=None):
         """Play one episode per (genome, task): returns (n, K) per copy and the diverged flags (n,).

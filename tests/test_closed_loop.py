@@ -149,6 +149,43 @@ def test_diverging_genome_gets_a_finite_penalty_and_others_are_untouched():
     np.testing.assert_allclose(r_pair[0], r_alone[0], rtol=1e-12)
 
 
+def test_weights_that_turn_nan_after_an_episode_ended_do_not_cost_its_return(monkeypatch):
+    """The network runs on until every copy is done: a copy whose episode has ended keeps its return even
+    if its weights turn non-finite afterwards; one that is still playing when they do is diverged."""
+    cfg = _cfg(episode_steps=10)
+    ev = RLEvaluator(cfg, 2)
+    victim = ev.batch.envs[1]                                  # individual 0, second task
+    original = victim.step
+    calls = {"n": 0}
+
+    def ends_early(a):
+        calls["n"] += 1
+        obs, r, term, trunc, info = original(a)
+        return obs, r, term or calls["n"] == 3, trunc, info
+
+    monkeypatch.setattr(victim, "step", ends_early)
+    genomes = np.random.default_rng(3).normal(0, 0.3, (2, ev.layout.size))
+    clean, _ = ev.episode(genomes, [2.0, 3.0], [4, 5])
+    assert ev.batch.lengths.tolist()[:2] == [10, 3]
+
+    def poison(copy):
+        def hook(t, batch):
+            if t == 5:
+                ev.network.synapse_array("in")[divmod(copy, 2)] = np.nan
+        return hook
+
+    calls["n"] = 0
+    ev.batch.hooks.append(poison(1))                            # after its episode ended at step 3
+    returns, diverged = ev.episode(genomes, [2.0, 3.0], [4, 5])
+    assert diverged.tolist() == [False, False]
+    np.testing.assert_array_equal(returns, clean)
+    calls["n"] = 0
+    ev.batch.hooks[:] = [poison(0)]                             # still playing at step 5
+    returns, diverged = ev.episode(genomes, [2.0, 3.0], [4, 5])
+    assert diverged.tolist() == [True, False] and returns[0, 0] == DIVERGED_PER_STEP * 10
+    assert returns[0, 1] == clean[0, 1]                        # the copy that had ended keeps its return
+
+
 def test_normaliser_statistics_freeze_and_round_trip():
     rng = np.random.default_rng(4)
     data = [rng.normal(3, 2, (n, 5)) for n in (7, 1, 12)]
