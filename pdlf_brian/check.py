@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .modelfiles import error_line
 from .rules import RuleError, _import_file, load_rule, problems, rule_from_module, silent_start, slow_equations
 
 
@@ -43,7 +44,7 @@ def check_rule(path_or_name: str) -> tuple[list[str], list[str]]:
         try:
             finite = _tiny_runs(rule, model)
         except Exception as exc:  # Brian2 refused the generated code
-            msg = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            msg = error_line(exc)
             found.append(f"rule '{rule.name}' ({rule.source}): Brian2 cannot build it for the {model} model: {msg}")
             continue
         where = f"rule '{rule.name}' ({rule.source})"
@@ -66,11 +67,22 @@ def check_rule(path_or_name: str) -> tuple[list[str], list[str]]:
 
 
 
+def build_problem(rule, model: str) -> str | None:
+    """One line if Brian2 cannot build and run ``rule`` on a tiny ``model`` network (units of EQUATIONS and
+    of the pathway statements, a subexpression written to ...: what only Brian2's build sees); None if
+    it can.  ``pdlf train`` asks this of a user's rule file before it writes the run directory."""
+    try:
+        _tiny_runs(rule, model, scales=SCALES[:1])
+    except Exception as exc:  # noqa: BLE001 - whatever Brian2 refused, said in one line
+        return f"rule '{rule.name}' ({rule.source}): Brian2 cannot build it for the {model} model: {error_line(exc)}"
+    return None
+
+
 #: coefficient scales of the tiny runs: near the ES's start (sigma0 0.1) and far from it
 SCALES = (0.05, 0.5, 2.0)
 
 
-def _tiny_runs(rule, model) -> list[bool]:
+def _tiny_runs(rule, model, scales=SCALES) -> list[bool]:
     """Whether each tiny run (one per coefficient scale, two genomes each) stayed finite."""
     import logging
     import warnings
@@ -92,7 +104,7 @@ def _tiny_runs(rule, model) -> list[bool]:
                              init_weights=for_rule(None, rule), name="pdlf_check")
             x = rng.uniform(-1, 1, (steps, 2, 1, 3))
             finite = []
-            for scale in SCALES:
+            for scale in scales:
                 out = net.run_open_loop(rng.normal(0, scale, (2, net.layout.size)), x, rng)
                 ok = np.isfinite(out).reshape(out.shape[0], 2, -1).all(axis=(0, 2)) & net.finite_weights()[:, 0]
                 finite += [bool(v) for v in ok]

@@ -52,3 +52,27 @@ def import_file(path: Path, kind: str, error: type[Exception]):
     except Exception as exc:
         raise error(f"{kind} file {path}: cannot be imported: {type(exc).__name__}: {exc}") from None
     return module
+
+
+#: lines of Brian2's error messages that say where, not what
+_BOILERPLATE = ("Error encountered with object", "An error occurred", "The object was created here",
+                "Object was created here", "(most recent call only", "File ", "Parsing failed")
+
+
+def error_line(exc: BaseException) -> str:
+    """The line of an exception that says what went wrong: Brian2 wraps the cause (a unit mismatch, an
+    unknown variable) in an error naming the object, with the cause as ``__cause__``; the innermost
+    cause's first informative line, with its type."""
+    chain, seen = [exc], {id(exc)}
+    while True:
+        nxt = chain[-1].__cause__ or chain[-1].__context__
+        if nxt is None or id(nxt) in seen:
+            break
+        chain.append(nxt)
+        seen.add(id(nxt))
+    for e in reversed(chain):   # the innermost cause first
+        lines = [l.strip() for l in str(e).splitlines() if l.strip()]
+        useful = [l for l in lines if not l.startswith(_BOILERPLATE) and set(l) - set("^ ")]
+        if useful:
+            return f"{type(e).__name__}: {useful[-1] if str(e).startswith('Parsing failed') else useful[0]}"
+    return type(exc).__name__

@@ -98,6 +98,15 @@ def neuron_from_module(module, check: bool = True) -> Neuron:
         value = getattr(module, key, None) or {}
         if not isinstance(value, dict):
             raise NeuronError(f"{where}: {key} must be a dict")
+        if key == "NAMESPACE":
+            import numbers
+
+            from brian2.units import Quantity
+            for k, v in value.items():
+                if not (isinstance(v, numbers.Real) and not isinstance(v, bool)
+                        or isinstance(v, Quantity) and v.ndim == 0):
+                    raise NeuronError(f"{where}: NAMESPACE[{k!r}]: must be a number or a Brian2 quantity such as "
+                                      f"20 * ms, got {type(v).__name__} {v!r:.40}")
         parts[key.lower()] = dict(value)
     neuron = Neuron(name=name, source=source, equations=parts["equations"], threshold=parts["threshold"],
                     reset=parts["reset"], transmit=parts["transmit"], refractory=parts["refractory"],
@@ -114,10 +123,8 @@ def validate(neuron: Neuron) -> None:
 
 
 def _first_line(exc: Exception) -> str:
-    lines = [l.strip() for l in str(exc).splitlines() if l.strip()]
-    useful = [l for l in lines if not l.startswith(("Error encountered with object", "An error occurred",
-                                                    "The object was created here"))]
-    return (useful or lines or [type(exc).__name__])[0]
+    from .modelfiles import error_line
+    return error_line(exc)
 
 
 def problems(neuron: Neuron) -> list[str]:
@@ -181,28 +188,51 @@ def _units(neuron: Neuron) -> None:
     two-neuron network with the NumPy target: nothing is compiled."""
     from brian2 import Network, NeuronGroup, Synapses, prefs, set_device
 
+    import logging
+
     where = f"neuron '{neuron.name}' ({neuron.source})"
     set_device("runtime")
     target = prefs.codegen.target
     prefs.codegen.target = "numpy"
     ns = dict(neuron.namespace)
+    brian_logger = logging.getLogger("brian2")
+    level = brian_logger.level
+    brian_logger.setLevel(logging.ERROR)  # a check object that failed is deleted unrun: Brian2 warns, we say why
+    problem = None
     try:
-        try:
-            group = NeuronGroup(2, neuron.equations, threshold=neuron.threshold, reset=neuron.reset,
-                                refractory=neuron.refractory or False, method=neuron.method, namespace=ns,
-                                name="pdlf_neuron_check")
-            for var, value in neuron.initial.items():
-                setattr(group, var, value)
-        except Exception as exc:
-            raise NeuronError(f"{where}: {_first_line(exc)}") from None
-        try:
-            syn = Synapses(group, group, "w : 1", on_pre=neuron.transmit, namespace=ns, name="pdlf_neuron_check_syn")
-            syn.connect(i=0, j=1)
-            Network(group, syn).run(0 * group.clock.dt, namespace=ns)
-        except Exception as exc:
-            raise NeuronError(f"{where}: THRESHOLD/RESET/TRANSMIT or units: {_first_line(exc)}") from None
+        problem = _build_check(neuron, where, ns)
     finally:
+        import gc
+        gc.collect()                       # the check's objects go now, while Brian2's warning is off
         prefs.codegen.target = target
+        brian_logger.setLevel(level)
+    if problem:
+        raise NeuronError(problem)
+
+
+def _build_check(neuron: Neuron, where: str, ns: dict) -> str | None:
+    """The first problem Brian2 finds building and running the neuron, or None (its objects are
+    local: they are gone when this returns)."""
+    from brian2 import Network, NeuronGroup, Synapses
+
+    try:
+        group = NeuronGroup(2, neuron.equations, threshold=neuron.threshold, reset=neuron.reset,
+                            refractory=neuron.refractory or False, method=neuron.method, namespace=ns,
+                            name="pdlf_neuron_check")
+    except Exception as exc:  # noqa: BLE001
+        return f"{where}: EQUATIONS/THRESHOLD/RESET/METHOD: {_first_line(exc)}"
+    try:
+        for var, value in neuron.initial.items():
+            setattr(group, var, value)
+    except Exception as exc:  # noqa: BLE001
+        return f"{where}: INITIAL: {_first_line(exc)}"
+    try:
+        syn = Synapses(group, group, "w : 1", on_pre=neuron.transmit, namespace=ns, name="pdlf_neuron_check_syn")
+        syn.connect(i=0, j=1)
+        Network(group, syn).run(0 * group.clock.dt, namespace=ns)
+    except Exception as exc:  # noqa: BLE001
+        return f"{where}: THRESHOLD/RESET/TRANSMIT, METHOD or units: {_first_line(exc)}"
+    return None
 
 
 def clashes(neuron: Neuron, rule, model_constants: dict) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import numbers
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,22 @@ FORMS = tuple(OPERANDS)
 RESERVED = {"t", "dt", "i", "j", "N", "xi", "lastupdate", "delay", "N_incoming", "N_outgoing", "N_pre", "N_post",
             "t_in_timesteps", "copy", "not_refractory", "lastspike"}
 _BUILTINS = set(DEFAULT_FUNCTIONS) | set(DEFAULT_CONSTANTS) | {"True", "False"}
+
+
+@functools.lru_cache(maxsize=None)
+def model_variables(model: str) -> frozenset:
+    """The variables of a model's input, hidden and readout groups (``models/reference.py``,
+    ``models/bio.py``): every synapse sees them as ``name_pre``/``name_post`` and as ``name``, so a
+    coefficient or a rule variable of that name is refused by Brian2 ("has the same name as a synaptic
+    variable")."""
+    from brian2 import Equations
+    from .models import bio, reference
+    m = reference if model == "reference" else bio
+    names = set()
+    for key in ("INPUT_EQS", "INPUT_EQS_CLOSED_LOOP", "HIDDEN_EQS", "HIDDEN_EXTRA", "READOUT_EQS"):
+        if getattr(m, key, None):
+            names |= set(Equations(getattr(m, key)).names)
+    return frozenset(names)
 #: the longest expression quoted in an error message (a generated 5,000-term rule is 95 KB)
 _QUOTE = 120
 
@@ -188,10 +205,22 @@ def rule_from_module(module, check: bool = True) -> Rule:
         value = getattr(module, key, None)
         if value is not None and not isinstance(value, str):
             raise RuleError(f"{where}: {key} must be a string or None")
+        if value is not None and key != "EQUATIONS" and "#" in value:
+            # comments of statement lists, which the generated spike code does not take
+            value = "\n".join(l.split("#", 1)[0].rstrip() for l in value.splitlines() if l.split("#", 1)[0].strip())
         extra[key.lower()] = value
     namespace = getattr(module, "NAMESPACE", None) or {}
     if not isinstance(namespace, dict):
         raise RuleError(f"{where}: NAMESPACE must be a dict of constants")
+    for key, value in namespace.items():
+        scalar = isinstance(value, numbers.Real) and not isinstance(value, bool) or (
+            isinstance(value, brian2.units.Quantity) and value.ndim == 0)
+        if not scalar:
+            raise RuleError(f"{where}: NAMESPACE[{key!r}]: must be a number or a Brian2 quantity such as 20 * ms, "
+                            f"got {type(value).__name__} {value!r:.40}")
+    if not coefficients and not static:
+        raise RuleError(f"{where}: COEFFICIENTS is empty: a plastic rule needs at least one coefficient for the "
+                        "evolution strategy to evolve")
     init = getattr(module, "INIT_WEIGHTS", None)
     if init is not None:
         from .weights import InitWeightsError, InitialWeights
@@ -242,9 +271,20 @@ def _problems(rule: Rule) -> list[str]:
         try:
             defined = rule.defined_names()
         except Exception as exc:
-            found.append(f"{where}: EQUATIONS: {type(exc).__name__}: {exc}".splitlines()[0])
+            from .modelfiles import error_line
+            found.append(f"{where}: EQUATIONS: {error_line(exc)} (each line: 'dx/dt = -x / tau : 1 (event-driven)' "
+                         "or 'name = expression : unit')")
         used |= get_identifiers(rule.equations)
     known_bio = set(rule.coefficients) | defined | set(rule.namespace) | {"apre", "apost", "w"}
+    for model, supported in (("reference", rule.has_discrete()), ("bio", rule.has_events())):
+        taken = sorted(set(rule.coefficients) & model_variables(model)) if supported else []
+        if taken:
+            found.append(f"{where}: coefficient(s) {', '.join(taken)}: the {model} model's neurons have variables "
+                         f"of that name ({', '.join(sorted(model_variables(model)))}); rename them")
+    taken = sorted(defined & model_variables("bio"))
+    if taken:
+        found.append(f"{where}: EQUATIONS define {', '.join(taken)}: the bio model's neurons have variables of that "
+                     f"name ({', '.join(sorted(model_variables('bio')))}); rename them (e.g. {taken[0]}_syn)")
     if rule.equations and not found:
         from brian2 import Equations
         eqs = Equations(rule.equations)
@@ -272,6 +312,9 @@ def _problems(rule: Rule) -> list[str]:
         if not code:
             continue
         for line in code.strip().splitlines():
+            line = line.split("#", 1)[0]          # a comment, as Brian2 allows
+            if not line.strip():
+                continue
             m = re.fullmatch(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\+=|-=|\*=|/=|=)\s*(.+)", line)
             if not m:
                 found.append(f"{where}: {key}: {line.strip()!r}: not a statement 'variable (+)= expression'")
@@ -293,7 +336,14 @@ def _problems(rule: Rule) -> list[str]:
         except RecursionError:
             raise
         except Exception as exc:
-            found.append(f"{where}: {form} = {_quote(expr)}: syntax error: {exc}".splitlines()[0])
+            hint = ""
+            if re.search(r"(?<![=<>!])=(?!=)", expr):
+                hint = (f" ({form} is an expression, the weight increment, not a statement: "
+                        f"write 'eta * apost', not 'w += eta * apost')")
+            elif "^" in expr:
+                hint = " (powers are written **, as in Python: apost**2)"
+            found.append(f"{where}: {form} = {_quote(expr)}: syntax error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}{hint}")
+            used |= set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", expr))   # not also 'declared but unused'
             continue
         import sympy
         if symbolic.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo):
@@ -334,7 +384,11 @@ def _check_units(rule: Rule, where: str, only: str) -> None:
         variables[n] = Constant(n, 1.0)
     if rule.equations:
         from brian2 import Equations
-        for eq in Equations(rule.equations).values():
+        try:
+            eqs = Equations(rule.equations).values()
+        except Exception:  # reported as an EQUATIONS problem; the forms are checked without its variables
+            eqs = []
+        for eq in eqs:
             variables[eq.varname] = Constant(eq.varname, 1.0, dimensions=eq.dim)
     for n, v in rule.namespace.items():
         variables[n] = Constant(n, float(v), dimensions=get_dimensions(v))

@@ -70,6 +70,9 @@ def test_a_neuron_without_refractoriness_trains(tmp_path):
     (lambda s: s.replace('RESET = "v = 0"\n', ""), "no RESET"),
     (lambda s: s.replace('"tau": 10 * ms}', '"tau": 10 * ms, "tua": 3 * ms}'), "never used (misspelt?): tua"),
     (lambda s: s.replace("v_post += 0.5 * w", "u_post += 0.5 * w"), "TRANSMIT"),
+    (lambda s: s.replace('"tau": 10 * ms}', '"tau": "10 * ms"}'), "NAMESPACE['tau']: must be a number"),
+    (lambda s: s.replace("v_post += 0.5 * w", "v_post += 0.5 * w * ms"), "DimensionMismatchError"),
+    (lambda s: s + 'from brian2 import mV\nINITIAL = {"v": 5 * mV}\n', "INITIAL: DimensionMismatchError"),
 ])
 def test_a_bad_neuron_file_is_one_line_before_anything_compiles(tmp_path, capsys, edit, pattern):
     path = tmp_path / "bad.py"

@@ -41,6 +41,20 @@ def test_user_rule_file_is_one_new_file(tmp_path):
     ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nDISCRETE = "eta * pre\n', r"line 3: syntax error"),
     ('NAME = "x"\nCOEFFICIENTS = "eta"\nDISCRETE = "eta"\n', r"COEFFICIENTS must be a list"),
     ('NAME = "x"\nCOEFFICIENTS = ("eta",)\n', r"gives none of"),
+    # found by writing rules as a new user would (2026-12-02): each was a traceback, a Brian2 error
+    # naming no file, or a message with no reason
+    ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nNAMESPACE = {"tau": "20*ms"}\nON_PRE = "eta * apost"\n',
+     r"NAMESPACE\['tau'\]: must be a number or a Brian2 quantity"),
+    ('NAME = "x"\nCOEFFICIENTS = ()\nON_PRE = "0.01 * apost"\n', r"COEFFICIENTS is empty"),
+    ('NAME = "x"\nCOEFFICIENTS = ("phase",)\nON_PRE = "phase * apost"\n',
+     r"coefficient\(s\) phase: the bio model's neurons have variables of that name"),
+    ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nEQUATIONS = "dx/dt = -x / (200*ms) : 1 (event-driven)"\n'
+     'ON_PRE = "eta * x"\nPRE_UPDATES = "x += 1"\n', r"EQUATIONS define x: the bio model's neurons"),
+    ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nEQUATIONS = "dz/dt = -z / (20*ms) (event-driven)"\nON_PRE = "eta"\n',
+     r"EQUATIONS: ParseException: .*\(each line: 'dx/dt = -x / tau : 1 \(event-driven\)'"),
+    ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nON_PRE = "w += eta * apost"\n',
+     r"syntax error: .*an expression, the weight increment, not a statement"),
+    ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nON_PRE = "eta * apost^2"\n', r"powers are written \*\*"),
 ])
 def test_bad_rule_files_name_file_form_and_reason(tmp_path, body, pattern):
     path = write(tmp_path, body)
@@ -48,6 +62,44 @@ def test_bad_rule_files_name_file_form_and_reason(tmp_path, body, pattern):
         load_rule(path)
     message = str(info.value)
     assert "\n" not in message and "my_rule.py" in message
+
+
+def test_a_syntax_error_does_not_also_report_its_coefficients_unused(tmp_path):
+    from pdlf_brian.rules import problems
+    rule = load_rule(write(tmp_path, 'NAME = "x"\nCOEFFICIENTS = ("eta",)\nON_PRE = "w += eta * apost"\n'), check=False)
+    found = problems(rule)
+    assert len(found) == 1 and "syntax error" in found[0], found
+
+
+def test_comments_in_pathway_statements_are_allowed(tmp_path, capsys):
+    from pdlf_brian.cli import main
+    path = tmp_path / "commented.py"
+    path.write_text('from brian2 import ms\nNAME = "commented"\nCOEFFICIENTS = ("eta",)\n'
+                    'EQUATIONS = "dr/dt = -r / (20 * ms) : 1 (event-driven)"\nON_PRE = "eta * r"\n'
+                    'PRE_UPDATES = """\n# presynaptic trace jump (Song et al.)\nr += 1  # by one\n"""\n')
+    assert main(["check-rule", str(path)]) == 0
+    assert "bio model: built and ran in Brian2" in capsys.readouterr().out
+
+
+def test_a_rule_only_brian2_can_refuse_is_one_line_before_training_starts(tmp_path, capsys):
+    """An event-driven variable whose time constant has no unit passes the text checks; Brian2's build
+    refuses it.  check-rule says why in one line; train refuses before writing the run directory
+    (it used to write it and end in a traceback)."""
+    from pdlf_brian.cli import main
+    path = tmp_path / "unitless.py"
+    path.write_text('NAME = "unitless"\nCOEFFICIENTS = ("eta",)\nNAMESPACE = {"tau_x": 20.0}\n'
+                    'EQUATIONS = "dxtr/dt = -xtr / tau_x : 1 (event-driven)"\nON_PRE = "eta * xtr"\n'
+                    'PRE_UPDATES = "xtr += 1"\n')
+    assert main(["check-rule", str(path)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Brian2 cannot build it for the bio model: DimensionMismatchError" in err[0], err
+    out = tmp_path / "run"
+    assert main(["train", "--task", "wm", "--model", "bio", "--len", "2", "--lat", "1", "--stimulus-ms", "20",
+                 "--hidden", "3", "--pop", "3", "--generations", "1", "--sequences", "2", "--backend", "numpy",
+                 "--quiet", "--rule", str(path), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "config key 'rule'" in err[0] and "DimensionMismatchError" in err[0], err
+    assert not out.exists()
 
 
 def test_unknown_rule_name_lists_the_available_ones():
