@@ -77,17 +77,21 @@ def learning_curves(a, name):
     import matplotlib.pyplot as plt
     for L, D in itertools.product(a.lens, a.lats):
         fig, ax = plt.subplots(figsize=(6.5, 3.8), dpi=120)
+        stimulus_ms = None
         for colour, arm in zip(plt.rcParams["axes.prop_cycle"].by_key()["color"], a.arms):
             for k, s in enumerate(a.seeds):
                 f = a.out / name(L, D, arm, s) / "progress.csv"
                 if f.exists():
+                    if stimulus_ms is None:
+                        stimulus_ms = json.loads((f.parent / "config.json").read_text()).get("stimulus_ms")
                     rows = list(csv.DictReader(f.open()))
                     ax.plot([int(r["generation"]) for r in rows], [float(r["centre"]) for r in rows], color=colour,
                             lw=0.8, alpha=0.8, label=arm if k == 0 else None)
         ax.axhline(0.5, color="k", ls=":", lw=0.8, label="chance")
         ax.set_xlabel("generation")
         ax.set_ylabel("recall of the centre\n(training batch of the generation)")
-        ax.set_title(f"biological model, Len {L} / Lat {D}; one line per seed", fontsize=9)
+        delay = f" ({D * stimulus_ms / 1000:g} s delay)" if stimulus_ms else ""
+        ax.set_title(f"biological model, Len {L} / Lat {D}{delay}; one line per seed", fontsize=9)
         ax.legend(fontsize=8)
         fig.tight_layout()
         fig.savefig(a.out / f"curves_len{L}_lat{D}.png")
