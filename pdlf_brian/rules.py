@@ -54,6 +54,8 @@ def model_variables(model: str) -> frozenset:
         if getattr(m, key, None):
             names |= set(Equations(getattr(m, key)).names)
     return frozenset(names)
+
+
 #: the longest expression quoted in an error message (a generated 5,000-term rule is 95 KB)
 _QUOTE = 120
 
