@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import json
 import pkgutil
 from pathlib import Path
 
@@ -85,14 +86,9 @@ def _check_type(analysis: str, key: str, value, default):
         if each(value):
             value = [value]
         ok = isinstance(value, (list, tuple)) and len(value) > 0 and all(each(v) for v in value)
-        want = f"a non-empty list like {list(default)!r} (-o {key}='{_json_list(default)}')"
+        want = f"a non-empty list like {list(default)!r} (-o {key}='{json.dumps(list(default))}')"
     else:
         return value
     if not ok:
         raise ValueError(f"analysis {analysis!r}: option {key}={value!r}: expected {want}")
     return value
-
-
-def _json_list(values) -> str:
-    import json
-    return json.dumps(list(values))

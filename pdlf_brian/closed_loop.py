@@ -227,13 +227,12 @@ class EpisodeBatch:
         self._collect(self.alive)
         return self._inputs(self.obs)
 
-    def finish(self, finite_weights: np.ndarray) -> None:
-        """After the run: copies whose weights were not all finite at the end of their episode (at the end
-        of the run where that was not read) diverged too; give them the worst return."""
-        finite = np.asarray(finite_weights).reshape(self.N)
-        if self.finite_now is not None:
-            finite = np.where(self.alive, finite, self.finite_at_end)
-        self.diverged |= ~finite
+    def finish(self) -> None:
+        """After the run: copies whose weights were not all finite at the end of their episode (copies
+        still playing: now) diverged too; give them the worst return."""
+        if self.finite_now is not None and self.alive.any():
+            self.finite_at_end[self.alive] = self.finite_now()[self.alive]
+        self.diverged |= ~self.finite_at_end
         self.returns[self.diverged] = DIVERGED_PER_STEP * self.episode_steps
 
     def close(self):

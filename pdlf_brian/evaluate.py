@@ -199,7 +199,7 @@ class RLEvaluator:
         self.batch.start(tasks, seeds, learn_stats, override)
         rng = np.random.default_rng(np.asarray(seeds, dtype=np.int64).ravel().tolist())
         self.network.run_closed_loop(padded, self.batch, rng=rng)
-        self.batch.finish(self.network.finite_weights())
+        self.batch.finish()
         returns = self.batch.returns.reshape(self.P, self.K)
         diverged = self.batch.diverged.reshape(self.P, self.K).any(axis=1)
         return returns[:n], diverged[:n]

@@ -54,6 +54,19 @@ def import_file(path: Path, kind: str, error: type[Exception]):
     return module
 
 
+def check_namespace(namespace: dict, where: str, error: type[Exception]) -> None:
+    """Every NAMESPACE value of a rule or neuron file is a number or a scalar Brian2 quantity (a string
+    such as "20*ms" is one line naming the key, not an unresolved identifier later)."""
+    import numbers
+
+    from brian2.units import Quantity
+    for key, value in namespace.items():
+        if not (isinstance(value, numbers.Real) and not isinstance(value, bool)
+                or isinstance(value, Quantity) and value.ndim == 0):
+            raise error(f"{where}: NAMESPACE[{key!r}]: must be a number or a Brian2 quantity such as 20 * ms, "
+                        f"got {type(value).__name__} {value!r:.40}")
+
+
 #: lines of Brian2's error messages that say where, not what
 _BOILERPLATE = ("Error encountered with object", "An error occurred", "The object was created here",
                 "Object was created here", "(most recent call only", "File ", "Parsing failed")

@@ -11,7 +11,7 @@ import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .modelfiles import broken, import_file, shipped
+from .modelfiles import broken, check_namespace, error_line, import_file, shipped
 
 _PACKAGE = "pdlf_brian.models.neurons"
 DEFAULT = "lif"
@@ -99,14 +99,7 @@ def neuron_from_module(module, check: bool = True) -> Neuron:
         if not isinstance(value, dict):
             raise NeuronError(f"{where}: {key} must be a dict")
         if key == "NAMESPACE":
-            import numbers
-
-            from brian2.units import Quantity
-            for k, v in value.items():
-                if not (isinstance(v, numbers.Real) and not isinstance(v, bool)
-                        or isinstance(v, Quantity) and v.ndim == 0):
-                    raise NeuronError(f"{where}: NAMESPACE[{k!r}]: must be a number or a Brian2 quantity such as "
-                                      f"20 * ms, got {type(v).__name__} {v!r:.40}")
+            check_namespace(value, where, NeuronError)
         parts[key.lower()] = dict(value)
     neuron = Neuron(name=name, source=source, equations=parts["equations"], threshold=parts["threshold"],
                     reset=parts["reset"], transmit=parts["transmit"], refractory=parts["refractory"],
@@ -122,11 +115,6 @@ def validate(neuron: Neuron) -> None:
         raise NeuronError(found[0])
 
 
-def _first_line(exc: Exception) -> str:
-    from .modelfiles import error_line
-    return error_line(exc)
-
-
 def problems(neuron: Neuron) -> list[str]:
     """Every problem of a neuron file, one line each."""
     from brian2 import Equations
@@ -138,7 +126,7 @@ def problems(neuron: Neuron) -> list[str]:
     try:
         eqs = Equations(neuron.equations)
     except Exception as exc:
-        return [f"{where}: EQUATIONS: {_first_line(exc)}"]
+        return [f"{where}: EQUATIONS: {error_line(exc)}"]
     found = []
     clash = set(eqs.names) & PACKAGE_NAMES
     if clash:
@@ -186,7 +174,7 @@ def problems(neuron: Neuron) -> list[str]:
 def _units(neuron: Neuron) -> None:
     """Brian2's own checks (units, method, threshold and reset code, the synaptic input) on a
     two-neuron network with the NumPy target: nothing is compiled."""
-    from brian2 import Network, NeuronGroup, Synapses, prefs, set_device
+    from brian2 import prefs, set_device
 
     import logging
 
@@ -198,12 +186,12 @@ def _units(neuron: Neuron) -> None:
     brian_logger = logging.getLogger("brian2")
     level = brian_logger.level
     brian_logger.setLevel(logging.ERROR)  # a check object that failed is deleted unrun: Brian2 warns, we say why
-    problem = None
     try:
         problem = _build_check(neuron, where, ns)
+        if problem:
+            import gc
+            gc.collect()   # the failed check's objects go now, while Brian2's unused-object warning is off
     finally:
-        import gc
-        gc.collect()                       # the check's objects go now, while Brian2's warning is off
         prefs.codegen.target = target
         brian_logger.setLevel(level)
     if problem:
@@ -220,18 +208,18 @@ def _build_check(neuron: Neuron, where: str, ns: dict) -> str | None:
                             refractory=neuron.refractory or False, method=neuron.method, namespace=ns,
                             name="pdlf_neuron_check")
     except Exception as exc:  # noqa: BLE001
-        return f"{where}: EQUATIONS/THRESHOLD/RESET/METHOD: {_first_line(exc)}"
+        return f"{where}: EQUATIONS/THRESHOLD/RESET/METHOD: {error_line(exc)}"
     try:
         for var, value in neuron.initial.items():
             setattr(group, var, value)
     except Exception as exc:  # noqa: BLE001
-        return f"{where}: INITIAL: {_first_line(exc)}"
+        return f"{where}: INITIAL: {error_line(exc)}"
     try:
         syn = Synapses(group, group, "w : 1", on_pre=neuron.transmit, namespace=ns, name="pdlf_neuron_check_syn")
         syn.connect(i=0, j=1)
         Network(group, syn).run(0 * group.clock.dt, namespace=ns)
     except Exception as exc:  # noqa: BLE001
-        return f"{where}: THRESHOLD/RESET/TRANSMIT, METHOD or units: {_first_line(exc)}"
+        return f"{where}: THRESHOLD/RESET/TRANSMIT, METHOD or units: {error_line(exc)}"
     return None
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import numbers
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from brian2.core.functions import DEFAULT_FUNCTIONS
 from brian2.core.namespace import DEFAULT_CONSTANTS
 from brian2.utils.stringtools import get_identifiers, word_substitute
 
-from .modelfiles import broken, import_file, shipped
+from .modelfiles import broken, check_namespace, import_file, shipped
 
 
 class RuleError(ValueError):
@@ -214,12 +213,7 @@ def rule_from_module(module, check: bool = True) -> Rule:
     namespace = getattr(module, "NAMESPACE", None) or {}
     if not isinstance(namespace, dict):
         raise RuleError(f"{where}: NAMESPACE must be a dict of constants")
-    for key, value in namespace.items():
-        scalar = isinstance(value, numbers.Real) and not isinstance(value, bool) or (
-            isinstance(value, brian2.units.Quantity) and value.ndim == 0)
-        if not scalar:
-            raise RuleError(f"{where}: NAMESPACE[{key!r}]: must be a number or a Brian2 quantity such as 20 * ms, "
-                            f"got {type(value).__name__} {value!r:.40}")
+    check_namespace(namespace, where, RuleError)
     if not coefficients and not static:
         raise RuleError(f"{where}: COEFFICIENTS is empty: a plastic rule needs at least one coefficient for the "
                         "evolution strategy to evolve")
