@@ -100,9 +100,9 @@ def test_a_genome_whose_input_weights_diverge_is_scored_as_diverged(model):
     cfg = Config(generations=1, **{**TINY, **extra})
     ev = WMEvaluator(cfg, 2)
     g = np.zeros((2, ev.layout.size))
-    for layer, _, start, shape in ev.layout._blocks:                 # the input layer's coefficients only
+    for layer, _, where, _ in ev.layout.blocks():                     # the input layer's coefficients only
         if layer == "in":
-            g[1, start:start + int(np.prod(shape))] = 1e300
+            g[1, where] = 1e300
     acc, fit, diverged = ev.evaluate(g, np.random.default_rng(0))
     assert list(diverged) == [False, True]
     assert fit[1] == -2.0 and acc[1] == 0.0 and np.isfinite(fit[0])
