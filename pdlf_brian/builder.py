@@ -984,14 +984,37 @@ class Controller:
 
     def finite_weights(self) -> np.ndarray:
         """(P, B): True where every weight of the copy is finite (False: the rule diverged).  Runtime
-        only: a standalone run writes back its monitors, not its weights (a diverged copy shows up as
-        a non-finite readout there)."""
+        only: a standalone run writes back its monitors and its neurons' state, not its weights (see
+        :meth:`finite_copies`)."""
         if self.standalone:
             raise RuntimeError("finite_weights() reads the weights, which standalone runs do not write back")
         ok = np.ones(self.N, dtype=bool)
         for syn in self.synapses.values():
             ok &= np.all(np.isfinite(syn.variables["w"].get_value().reshape(self.N, -1)), axis=1)
         return ok.reshape(self.P, self.B)
+
+    def finite_neurons(self) -> np.ndarray:
+        """(P, B): True where every state variable of the copy's neurons is finite.  Works on every
+        device: standalone runs write the neurons' state back.  A NaN weight that silences the hidden
+        layer leaves the readout finite, but not the membrane it reached (a NaN membrane never crosses
+        the threshold, so it is never reset) nor the per-neuron sums the rules keep."""
+        ok = np.ones(self.N, dtype=bool)
+        for group in (self.inp, self.hid, self.out):
+            per_copy = group.N // self.N
+            for name, var in group.variables.items():
+                if name.startswith("_") or getattr(var, "size", None) != group.N or np.dtype(var.dtype).kind != "f" \
+                        or getattr(var, "scalar", False) or not hasattr(var, "get_value"):
+                    continue
+                ok &= np.all(np.isfinite(np.asarray(var.get_value()).reshape(self.N, per_copy)), axis=1)
+        return ok.reshape(self.P, self.B)
+
+    def finite_copies(self) -> np.ndarray:
+        """(P, B): False where a copy diverged: a non-finite weight (runtime devices) or neuron state
+        (every device)."""
+        ok = self.finite_neurons()
+        if not self.standalone:
+            ok &= self.finite_weights()
+        return ok
 
     # ------------------------------------------------------------------ evaluation
     def run_open_loop(self, genomes, inputs, rng=None) -> np.ndarray:

@@ -132,15 +132,13 @@ class WMEvaluator:
         x = self.task.inputs(bits)                                       # (T, B, 3)
         x = np.broadcast_to(x[:, None], (x.shape[0], self.P) + x.shape[1:])
         readout = self.network.run_open_loop(padded, x, rng)[..., 0]    # (T, P, B); rng: initial weights
-        if not self.network.standalone:
-            # weights that became NaN can leave the readout finite (E2 and the LIF threshold turn a NaN
-            # membrane into no spike, so the hidden layer falls silent): such a copy is scored as diverged.
-            # Standalone runs write back the readout only, so there this case still scores as a silent
-            # network (known gap; it needs coefficients beyond 1e300 or exp(700))
-            bad = ~self.network.finite_weights()                          # (P, B)
-            if bad.any():
-                readout = readout.copy()
-                readout[:, bad] = np.nan
+        # weights that became NaN can leave the readout finite (E2 and the LIF threshold turn a NaN
+        # membrane into no spike, so the hidden layer falls silent): such a copy is scored as diverged.
+        # Standalone runs write back no weights, but the NaN shows in the neurons' state they do write back
+        bad = ~self.network.finite_copies()                               # (P, B)
+        if bad.any():
+            readout = readout.copy()
+            readout[:, bad] = np.nan
         accuracy, fitness = self.task.score(readout, bits)
         diverged = ~np.all(np.isfinite(readout), axis=(0, 2))
         return accuracy[:n], fitness[:n], diverged[:n]
@@ -188,7 +186,7 @@ class RLEvaluator:
         self.network = build_network(cfg, self.batch.n_obs, self.batch.n_act, self.P, self.K, cfg.episode_steps,
                                      record=record, closed_loop=True, **network_kwargs)
         self.layout = self.network.layout
-        self.batch.finite_now = lambda: self.network.finite_weights().reshape(-1)
+        self.batch.finite_now = lambda: self.network.finite_copies().reshape(-1)
 
     def episode(self, genomes, tasks, seeds, learn_stats=False, override=None):
         """Play one episode per (genome, task): returns (n, K) per copy and the diverged flags (n,).
