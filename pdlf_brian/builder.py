@@ -636,7 +636,8 @@ class BioFamily:
         return c.net.t >= self.step * 0.5  # t = 0: the first inputs are already in place
 
     def wipe_activity(self, c: "Controller") -> None:
-        """The hidden neurons back to their initial state (the neuron file's INITIAL), the readout
+        """The hidden neurons back to their state at the start of a trial (every variable of the neuron
+        file, INITIAL's values where it gives them; not refractory), the readout
         and every spike trace to zero: the package's ``apre``, ``apost`` and the rule's own
         (triplet's ``r2``, ``o2``; bcm's ``pbar``).  The weights stay, and so does what the rule
         declares ``SYNAPTIC_STATE`` (stp's ``u_f``, ``x_d``: synaptic efficacy, the memory of the
@@ -830,7 +831,12 @@ class Controller:
         self.net = (Network if self.standalone else ReusingNetwork)(*objects, name=f"{n}_network")
         if self.model == "bio" and not self.standalone:  # what wipe_activity() resets, found once (it runs
             # at every time step of a probed delay): the neurons' initial state, and the synapses' traces
-            self._hidden_rest = {v: self.hid.variables[v].get_value().copy() for v in fam.neuron.initial}
+            # every variable of the neuron file (not only INITIAL's: a conductance the file leaves at its
+            # default 0 is activity too) and the refractory state, as they are at the start of a trial
+            from brian2.core.variables import ArrayVariable
+            rest = [v for v in sorted(fam.neuron.state_names() | {"lastspike", "not_refractory"})
+                    if isinstance(self.hid.variables.get(v), ArrayVariable) and not self.hid.variables[v].read_only]
+            self._hidden_rest = {v: self.hid.variables[v].get_value().copy() for v in rest}
             self._traces = ("apre", "apost", *self.rule.traces())
 
     def clock(self, label: str, dt) -> Clock:

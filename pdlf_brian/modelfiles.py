@@ -8,11 +8,11 @@ import pkgutil
 from pathlib import Path
 
 
-def shipped(package_name: str) -> dict[str, str]:
-    """The files of a models package: their ``NAME`` (or module name) -> module name.  A file that does
-    not import is left out, so that one broken file does not hide the others."""
+def _scan(package_name: str) -> dict[str, list[str]]:
+    """The files of a models package that import: their ``NAME`` (or module name) -> module names (more
+    than one where files share a NAME)."""
     package = importlib.import_module(package_name)
-    found = {}
+    found: dict[str, list[str]] = {}
     for info in pkgutil.iter_modules(package.__path__):
         if info.name.startswith("_"):
             continue
@@ -20,8 +20,38 @@ def shipped(package_name: str) -> dict[str, str]:
             module = importlib.import_module(f"{package_name}.{info.name}")
         except Exception:
             continue
-        found[getattr(module, "NAME", info.name)] = info.name
+        found.setdefault(getattr(module, "NAME", info.name), []).append(info.name)
     return found
+
+
+def shipped(package_name: str) -> dict[str, str]:
+    """The files of a models package: their ``NAME`` (or module name) -> module name.  A file that does
+    not import is left out, so that one broken file does not hide the others; so is a NAME that two
+    files give (:func:`resolve` says which)."""
+    return {name: mods[0] for name, mods in _scan(package_name).items() if len(mods) == 1}
+
+
+def resolve(package_name: str, name: str, kind: str, error: type[Exception]) -> str:
+    """The module of a models package's ``kind`` file called ``name`` (its NAME, or its file name
+    without .py), or one ``error`` line: two files with that NAME, a file that does not import, or an
+    unknown name with the list of known ones."""
+    package = importlib.import_module(package_name)
+    scan = _scan(package_name)
+    folder = Path(package.__path__[0])
+    if len(scan.get(name, [])) > 1:
+        files = ", ".join(f"{folder / m}.py" for m in scan[name])
+        raise error(f"{kind} '{name}': {len(scan[name])} files give NAME = {name!r} ({files}); give each file "
+                    f"its own NAME (or ask for one by its file name)")
+    if name in scan:
+        return scan[name][0]
+    modules = {m for mods in scan.values() for m in mods}
+    if name in modules:
+        return name
+    why = broken(package_name, name, kind)
+    if why:
+        raise error(why)
+    known = ", ".join(sorted(shipped(package_name)))
+    raise error(f"unknown {kind} '{name}'; available: {known} (or a path to a {kind} file ending in .py)")
 
 
 def broken(package_name: str, name: str, kind: str) -> str | None:

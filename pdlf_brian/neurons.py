@@ -8,15 +8,20 @@ their units checked by Brian2 on a two-neuron network (NumPy target: nothing is 
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .modelfiles import broken, check_namespace, error_line, import_file, shipped
+from .modelfiles import check_namespace, error_line, import_file, resolve, shipped
 
 _PACKAGE = "pdlf_brian.models.neurons"
 DEFAULT = "lif"
 #: names the package gives the hidden neurons (normalisation sums, copy index): a neuron may not define them
 PACKAGE_NAMES = {"l1_in", "l1_rec", "l1_out", "copy", "w", "apre", "apost", "y"}
+
+
+#: Brian2's index names: in the batched network they count every neuron of every individual and copy
+BATCH_NAMES = {"i", "j", "N", "N_pre", "N_post", "N_incoming", "N_outgoing"}
 
 
 class NeuronError(ValueError):
@@ -62,14 +67,7 @@ def load_neuron(name_or_path: str, check: bool = True) -> Neuron:
             raise NeuronError(f"neuron file {path}: no such file")
         module = _import_file(path)
     else:
-        names = available_neurons()
-        if name_or_path not in names:
-            why = broken(_PACKAGE, name_or_path, "neuron")
-            if why:
-                raise NeuronError(why)
-            raise NeuronError(f"unknown neuron '{name_or_path}'; available: {', '.join(sorted(names))} "
-                              "(or a path to a neuron file ending in .py)")
-        module = importlib.import_module(f"{_PACKAGE}.{names[name_or_path]}")
+        module = importlib.import_module(f"{_PACKAGE}.{resolve(_PACKAGE, name_or_path, 'neuron', NeuronError)}")
     return neuron_from_module(module, check=check)
 
 
@@ -133,7 +131,7 @@ def problems(neuron: Neuron) -> list[str]:
         found.append(f"{where}: EQUATIONS define {', '.join(sorted(clash))}, which the package uses for the "
                      "hidden neurons; rename them")
     known = set(eqs.names) | set(neuron.namespace) | set(DEFAULT_FUNCTIONS) | set(DEFAULT_CONSTANTS) \
-        | set(DEFAULT_UNITS) | {"t", "dt", "xi", "i", "N", "lastspike", "not_refractory", "True", "False"}
+        | set(DEFAULT_UNITS) | {"t", "dt", "xi", "lastspike", "not_refractory", "True", "False"}
     used = set()
     texts = {"EQUATIONS": [str(eq.expr) for eq in eqs.values() if eq.expr is not None],
              "THRESHOLD": [neuron.threshold], "RESET": [neuron.reset],
@@ -143,17 +141,25 @@ def problems(neuron: Neuron) -> list[str]:
         for expr in exprs:
             ids = get_identifiers(expr)
             used |= ids
-            unknown = ids - known
+            batch = ids & BATCH_NAMES
+            if batch:
+                found.append(f"{where}: {part} {expr!r}: {', '.join(sorted(batch))} count every neuron of all "
+                             "individuals and copies, not of one network (no heterogeneity by index)")
+            unknown = ids - known - BATCH_NAMES
             if unknown:
                 found.append(f"{where}: {part} {expr!r}: unknown name(s) {', '.join(sorted(unknown))} "
                              f"(not a variable of the EQUATIONS, a NAMESPACE constant or a Brian2 unit)")
     transmit_ids = get_identifiers(neuron.transmit)
     used |= transmit_ids
-    target = neuron.transmit.split("+=")[0].split("=")[0].strip()
+    match = re.match(r"\s*(\w+)\s*(?:[-+*/]|//|\*\*|%)?=(?!=)", neuron.transmit)
+    target = match.group(1) if match else ""
     if not target.endswith("_post") or target[:-5] not in eqs.names:
         found.append(f"{where}: TRANSMIT {neuron.transmit!r}: must update a variable of the neuron, written "
                      f"with _post (e.g. 'v_post += w_scale * w'); the EQUATIONS define {', '.join(eqs.names)}")
-    unknown = {x[:-5] if x.endswith("_post") else x for x in transmit_ids} - known - {"w"}
+    if transmit_ids & BATCH_NAMES:
+        found.append(f"{where}: TRANSMIT {neuron.transmit!r}: {', '.join(sorted(transmit_ids & BATCH_NAMES))} "
+                     "count every neuron of all individuals and copies, not of one network")
+    unknown = {x[:-5] if x.endswith("_post") else x for x in transmit_ids} - known - {"w"} - BATCH_NAMES
     if unknown:
         found.append(f"{where}: TRANSMIT {neuron.transmit!r}: unknown name(s) {', '.join(sorted(unknown))}")
     for var in neuron.initial:

@@ -18,7 +18,7 @@ from brian2.core.functions import DEFAULT_FUNCTIONS
 from brian2.core.namespace import DEFAULT_CONSTANTS
 from brian2.utils.stringtools import get_identifiers, word_substitute
 
-from .modelfiles import broken, check_namespace, import_file, shipped
+from .modelfiles import check_namespace, import_file, resolve, shipped
 
 
 class RuleError(ValueError):
@@ -154,17 +154,9 @@ def load_rule(name_or_path: str, check: bool = True) -> Rule:
             raise RuleError(f"rule file {path}: no such file")
         module = _import_file(path)
     else:
-        names = available_rules()
-        if name_or_path not in names:
-            why = broken(_RULES_PACKAGE, name_or_path, "rule")
-            if why:
-                raise RuleError(why)
-            raise RuleError(
-                f"unknown rule '{name_or_path}'; available: {', '.join(sorted(names))} "
-                "(or a path to a rule file ending in .py)"
-            )
+        module_name = resolve(_RULES_PACKAGE, name_or_path, "rule", RuleError)
         try:
-            module = importlib.import_module(f"{_RULES_PACKAGE}.{names[name_or_path]}")
+            module = importlib.import_module(f"{_RULES_PACKAGE}.{module_name}")
         except SyntaxError as exc:
             raise RuleError(f"rule file {exc.filename}: line {exc.lineno}: syntax error: {exc.msg}") from None
     return rule_from_module(module, check=check)

@@ -73,6 +73,9 @@ def test_a_neuron_without_refractoriness_trains(tmp_path):
     (lambda s: s.replace('"tau": 10 * ms}', '"tau": "10 * ms"}'), "NAMESPACE['tau']: must be a number"),
     (lambda s: s.replace("v_post += 0.5 * w", "v_post += 0.5 * w * ms"), "DimensionMismatchError"),
     (lambda s: s + 'from brian2 import mV\nINITIAL = {"v": 5 * mV}\n', "INITIAL: DimensionMismatchError"),
+    # Brian2's i and N count every neuron of the batched population: a threshold by index would make
+    # an individual's fitness depend on where it sits in the population
+    (lambda s: s.replace('THRESHOLD = "v > 1"', 'THRESHOLD = "v > 1 + i / N"'), "N, i count every neuron of all individuals"),
 ])
 def test_a_bad_neuron_file_is_one_line_before_anything_compiles(tmp_path, capsys, edit, pattern):
     path = tmp_path / "bad.py"
@@ -123,3 +126,56 @@ def test_a_neuron_redefining_a_model_constant_is_one_line(tmp_path, capsys):
     assert main([*FLAGS, "--neuron", str(path), "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "redefines the biological model's constant(s) tau_out" in err[0], err
+
+
+def test_transmit_may_decrease_the_target(tmp_path):
+    """An inhibitory synapse's 'v_post -= ...' is a valid TRANSMIT (it was refused as not updating a
+    variable of the neuron)."""
+    (tmp_path / "inh.py").write_text(GOOD.replace("v_post += 0.5 * w", "v_post -= 0.5 * w"))
+    assert load_neuron(str(tmp_path / "inh.py")).transmit == "v_post -= 0.5 * w"
+
+
+COND = '''from brian2 import ms, mV, nS, pF
+NAME = "cond"
+EQUATIONS = """
+dv/dt = (E_L - v + g_e * (E_e - v) / g_L) / tau : volt (unless refractory)
+dg_e/dt = -g_e / tau_e : siemens
+"""
+THRESHOLD = "v > -50 * mV"
+RESET = "v = E_L"
+REFRACTORY = "2 * ms"
+METHOD = "euler"
+TRANSMIT = "g_e_post += w * nS"
+INITIAL = {"v": "E_L"}
+NAMESPACE = {"tau": 20 * ms, "tau_e": 5 * ms, "E_L": -70 * mV, "E_e": 0 * mV, "g_L": 10 * nS}
+'''
+
+
+def test_the_delay_wipe_resets_every_variable_of_the_neuron(tmp_path):
+    """wm-probe's zeroed delay: a conductance that INITIAL does not list is activity too, and goes back
+    to its value at the start of a trial (it stayed at 5 nS)."""
+    from brian2 import mV, nS
+    from pdlf_brian.builder import Controller
+    from pdlf_brian.rules import load_rule
+    (tmp_path / "cond.py").write_text(COND)
+    c = Controller("bio", load_rule("scp+pdp"), 2, 3, 1, 1, 1, 2, neuron=str(tmp_path / "cond.py"),
+                   step_ms=20.0, backend="numpy")
+    c.hid.v = -55 * mV
+    c.hid.g_e = 5 * nS
+    c.wipe_activity()
+    assert np.allclose(c.hid.v[:] / mV, -70.0) and np.all(c.hid.g_e[:] == 0 * nS)
+
+
+def test_two_files_with_one_name_are_one_line_and_each_file_is_reachable(tmp_path, monkeypatch):
+    """A copy of lif.py that keeps NAME = "lif" silently replaced the shipped neuron for --neuron lif;
+    now asking for the shared name names both files, and each file answers to its file name."""
+    import pdlf_brian.models.neurons as package
+    from pdlf_brian.neurons import NeuronError
+    from pathlib import Path
+    source = Path(package.__path__[0]) / "lif.py"
+    (tmp_path / "lif_fast.py").write_text(source.read_text())
+    monkeypatch.setattr(package, "__path__", [*package.__path__, str(tmp_path)])
+    with pytest.raises(NeuronError, match=r"neuron 'lif': 2 files give NAME = 'lif' .*lif\.py.*lif_fast\.py"):
+        load_neuron("lif")
+    assert load_neuron("lif_fast").source.endswith("lif_fast.py")
+    assert "lif" not in available_neurons()

@@ -15,5 +15,7 @@ commented example and ``docs/models.md`` for the recipe):
 ``NAMESPACE``   the constants (with units) of the strings above
 
 The file is validated before anything is built: units, unknown names, unused constants, a missing
-threshold or reset, and names that clash with the rule's.
+threshold or reset, Brian2's ``i`` and ``N`` (they count every neuron of the batched population), and
+names that clash with the rule's.  A file answers to its ``NAME`` and to its file name; two files may
+not share a ``NAME``.
 """
