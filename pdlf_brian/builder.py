@@ -231,6 +231,18 @@ def prune_result_writes(objects_cpp: Path, keep: tuple[str, ...]) -> int:
     return removed
 
 
+#: cpp_standalone: Brian2 seeds its generators when the program is generated (or from the clock);
+#: this first statement of main() reseeds them from PDLF_SEED, which each run sets (Controller._seed_random)
+SEED_FROM_ENVIRONMENT = """
+{
+    const char* _pdlf_seed = getenv("PDLF_SEED");
+    if (_pdlf_seed != NULL)
+        for (size_t _i = 0; _i < brian::_random_generators.size(); _i++)
+            brian::_random_generators[_i].seed(strtoul(_pdlf_seed, NULL, 10) + _i);
+}
+"""
+
+
 def lean_device_class(base):
     """A standalone device class that writes only the results the controller reads back."""
 
@@ -722,6 +734,14 @@ class Controller:
                              "network between steps; use the cython (or numpy) runtime for them")
         if lesion and model != "reference":
             raise ValueError("permanent lesions are implemented for the reference model only")
+        neuron_used = getattr(self.family, "neuron", None)
+        #: the random functions and noise terms of the rule and the neuron: Brian2's generator is then
+        #: seeded from the evaluation's rng before every run (runtime: brian2.seed; cpp: PDLF_SEED)
+        self.stochastic = sorted(rule.random_names() | (neuron_used.random_names() if neuron_used else set()))
+        if self.stochastic and backend == "cuda":
+            raise ValueError(f"backend 'cuda': the rule or neuron uses {', '.join(self.stochastic)}, and "
+                             "brian2cuda's generator cannot be seeded per run, so the run would not "
+                             "reproduce from its seed; use cpp or cython")
         self.rule, self.backend, self.record = rule, backend, record
         self.n_in, self.n_hidden, self.n_out = n_in, n_hidden, n_out
         self.P, self.B, self.n_steps = n_individuals, n_copies, n_steps
@@ -876,6 +896,8 @@ class Controller:
         # singleton that holds one built project, and several shapes may live in one process
         set_device(device_class(), build_on_run=False, directory=str(self.directory / "code"))
         self.device = get_device()
+        if self.stochastic:  # the first statement of main(): everything random follows the run's seed
+            self.device.insert_code("main", SEED_FROM_ENVIRONMENT)
         try:
             self._build()
             # the monitors, and the neurons' (small) state, which Brian2 checks for NaN after every run
@@ -1039,11 +1061,26 @@ class Controller:
             return self._run_standalone(genomes, stimulus, rng)
         backends.activate_runtime(self.backend)
         self.reset(rng)
+        self._seed_random(rng)
         self.set_genomes(genomes)
         self.stimulus.values[:] = stimulus
         self.net.run(self.family.run_duration(self, self.n_steps), namespace=self.namespace)
         values = np.asarray(getattr(self.readout_monitor, self.family.readout_var)).T
         return self.family.read_readout(self, values)
+
+    def _seed_random(self, rng) -> None:
+        """A stochastic rule or neuron: seed Brian2's generator from ``rng`` (None: seed 0), after the
+        initial weights are drawn, so that a run's noise follows from its seed.  Deterministic models
+        draw nothing (their runs are as before).  The generators differ by device: the same seed gives
+        the same noise on one backend, not across cython and cpp."""
+        if not self.stochastic:
+            return
+        value = 0 if rng is None else int(rng.integers(2**31 - 1))
+        if self.standalone:
+            self.device.run_environment_variables["PDLF_SEED"] = str(value)
+        else:
+            from brian2 import seed
+            seed(value)
 
     def _run_standalone(self, genomes, stimulus, rng):
         run_args = {self.stimulus: stimulus}
@@ -1051,6 +1088,7 @@ class Controller:
             run_args[getattr(owner, var)] = values
         for layer, w in self.initial_weight_arrays(rng).items():
             run_args[self.synapses[layer].w] = w
+        self._seed_random(rng)
         self._runs += 1
         self.device.run(directory=str(self.directory / "code"), results_directory="results", run_args=run_args)
         values = np.asarray(getattr(self.readout_monitor, self.family.readout_var)).T
@@ -1067,6 +1105,7 @@ class Controller:
         n_steps = self.n_steps if n_steps is None else n_steps
         backends.activate_runtime(self.backend)
         self.reset(rng)
+        self._seed_random(rng)
         self.set_genomes(genomes)
         self._x = self.family.input_view(self)
         self._readout = self.out.variables[self.family.readout_var].get_value().reshape(self.P, self.B, self.n_out)

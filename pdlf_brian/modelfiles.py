@@ -119,3 +119,19 @@ def error_line(exc: BaseException) -> str:
         if useful:
             return f"{type(e).__name__}: {useful[-1] if str(e).startswith('Parsing failed') else useful[0]}"
     return type(exc).__name__
+
+
+#: Brian2's random functions: a rule or neuron whose strings call them (or use the noise term ``xi``)
+#: is stochastic, and the package seeds Brian2's generator from the run's seed before every evaluation
+RANDOM_FUNCTIONS = frozenset({"rand", "randn", "poisson"})
+
+
+def random_names(texts) -> set[str]:
+    """The random functions and noise terms (``xi``, ``xi_1``...) that Brian2 strings use."""
+    from brian2.utils.stringtools import get_identifiers
+    found = set()
+    for text in texts:
+        if text:
+            found |= {x for x in get_identifiers(str(text))
+                      if x in RANDOM_FUNCTIONS or x == "xi" or x.startswith("xi_")}
+    return found

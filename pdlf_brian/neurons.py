@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .modelfiles import check_namespace, error_line, import_file, resolve, shipped
+from .modelfiles import check_namespace, error_line, import_file, random_names, resolve, shipped
 
 _PACKAGE = "pdlf_brian.models.neurons"
 DEFAULT = "lif"
@@ -48,6 +48,11 @@ class Neuron:
     def defined_names(self) -> set[str]:
         """Everything the neuron's strings may name: its variables and its constants."""
         return self.state_names() | set(self.namespace)
+
+    def random_names(self) -> set[str]:
+        """The random functions and noise terms the neuron uses (empty: deterministic)."""
+        return random_names([self.equations, self.threshold, self.reset, self.refractory, self.transmit,
+                             *(v for v in self.initial.values() if isinstance(v, str))])
 
 
 def available_neurons() -> dict[str, str]:

@@ -18,7 +18,7 @@ from brian2.core.functions import DEFAULT_FUNCTIONS
 from brian2.core.namespace import DEFAULT_CONSTANTS
 from brian2.utils.stringtools import get_identifiers, word_substitute
 
-from .modelfiles import check_namespace, import_file, resolve, shipped
+from .modelfiles import check_namespace, import_file, random_names, resolve, shipped
 
 
 class RuleError(ValueError):
@@ -111,6 +111,11 @@ class Rule:
             return set()
         from brian2 import Equations
         return set(Equations(self.equations).names)
+
+    def random_names(self) -> set[str]:
+        """The random functions and noise terms the rule uses (empty: deterministic)."""
+        return random_names([self.equations, self.discrete, self.on_pre, self.on_post, self.drift,
+                             self.pre_updates, self.post_updates, self.before_transmit, self.efficacy])
 
     @property
     def plastic(self) -> bool:

@@ -179,3 +179,37 @@ def test_two_files_with_one_name_are_one_line_and_each_file_is_reachable(tmp_pat
         load_neuron("lif")
     assert load_neuron("lif_fast").source.endswith("lif_fast.py")
     assert "lif" not in available_neurons()
+
+
+NOISY = GOOD.replace("dv/dt = -v / tau : 1", "dv/dt = (0.9 - v) / tau + 0.5 * xi * tau**-0.5 : 1") \
+    + 'METHOD = "euler"\n'
+
+
+@pytest.mark.parametrize("backend", ["numpy", "cpp"])
+def test_a_noisy_neuron_is_seeded_from_the_evaluation_rng(tmp_path, backend):
+    """A neuron with noise (xi) was never seeded: two runs of one command differed.  Brian2's generator
+    is now seeded from the evaluation's rng: the same rng gives the same spikes, another rng other
+    spikes (the noise is not frozen), on the runtime and on compiled C++."""
+    from pdlf_brian.builder import Controller
+    from pdlf_brian.rules import load_rule
+    (tmp_path / "noisy.py").write_text(NOISY)
+    net = Controller("bio", load_rule("scp+pdp"), 2, 4, 1, 2, 2, 3, step_ms=20.0, neuron=str(tmp_path / "noisy.py"),
+                     backend=backend, directory=tmp_path / "code" if backend == "cpp" else None)
+    assert net.stochastic == ["xi"]
+    g = np.random.default_rng(0).normal(0, 0.1, (2, net.layout.size))
+    x = np.ones((3, 2, 2, 2))
+    runs = [net.run_open_loop(g, x, np.random.default_rng(s)) for s in (1, 1, 2)]
+    assert np.any(runs[0] != 0)
+    assert np.array_equal(runs[0], runs[1]) and not np.array_equal(runs[0], runs[2])
+
+
+def test_a_deterministic_model_draws_no_seed():
+    """The seeding costs deterministic models nothing: their rng is left as it was (so their runs'
+    numbers do not change)."""
+    from pdlf_brian.builder import Controller
+    from pdlf_brian.rules import load_rule
+    net = Controller("bio", load_rule("scp+pdp"), 2, 3, 1, 1, 1, 2, step_ms=20.0, backend="numpy")
+    assert net.stochastic == []
+    rng = np.random.default_rng(5)
+    net.run_open_loop(np.zeros((1, net.layout.size)), np.ones((2, 1, 1, 2)), rng)
+    assert rng.integers(1 << 30) == np.random.default_rng(5).integers(1 << 30)
