@@ -5,9 +5,13 @@ text of ``models/reference.py``), the rule's increment with its operands filled
 in, and the evolved coefficients of every synapse as literal numbers (exact:
 Python writes floats round-trip).  Run it on recorded inputs::
 
-    python agent.py inputs.npy out.npz      # inputs (T, n_in) -> actions, w1, w2, spikes
+    python agent.py inputs.npy out.npz      # inputs (T, n_in) -> readout, actions, w1, w2, spikes
 
-It reproduces ``pdlf replay`` of the same genome (tested to 1e-12).
+It reproduces ``pdlf replay`` of the same genome (tested to 1e-12).  A closed-loop (RL) run's script
+also holds what surrounds the network in training: the observation statistics the run froze for its
+test (``--observations``: raw observations are normalised with them first) and the map from the
+readout to the environment's actions (tanh unless the run's readout was linear, then the action
+space's bounds), as :class:`pdlf_brian.closed_loop.EpisodeBatch` applies them.
 """
 from __future__ import annotations
 
@@ -27,10 +31,15 @@ Task {task}; model reference (docs/method.md E1-E6); rule {rule} (sharing {shari
 genome: {which} ({genome_file}), {size} numbers.
 
     python {script} inputs.npy out.npz
+    python {script} --observations observations.npy out.npz     (closed-loop runs: raw observations)
 
-inputs.npy: (T, {n_in}) inputs, one row per step (normalised observations or stimuli).
-out.npz: actions (T, {n_out}), w1 (T, {n_in}, {n_hidden}), w2 (T, {n_hidden}, {n_out}), spikes (T, {n_hidden}),
-the weights after each step's update.  Only brian2 and numpy are needed.
+inputs.npy: (T, {n_in}) inputs, one row per step, as the network saw them (normalised observations or
+stimuli); with --observations, raw environment observations, normalised here with the run's frozen
+statistics (OBS_MEAN, OBS_STD).
+out.npz: readout (T, {n_out}), the network's output a; actions (T, {n_out}): what the environment was given
+(closed-loop runs: TO_ACTIONS below; working memory: the readout itself, bit 1 where it is above 0);
+w1 (T, {n_in}, {n_hidden}), w2 (T, {n_hidden}, {n_out}), spikes (T, {n_hidden}), the weights after each step's
+update.  Only brian2 and numpy are needed.
 """
 import sys
 
@@ -55,6 +64,32 @@ RULE = {rule_code}
 COEFFICIENTS = {{
 {coefficients}
 }}
+
+
+#: closed-loop runs (None for working memory): the observation statistics frozen for the run's test
+#: (docs/method.md section 4; the first len(OBS_MEAN) inputs are normalised, a task value after them is
+#: left raw) and the readout -> action map: tanh where SQUASH, then clipped to the action space
+OBS_MEAN = {obs_mean}
+OBS_STD = {obs_std}
+SQUASH = {squash}
+ACTION_LOW = {action_low}
+ACTION_HIGH = {action_high}
+
+
+def normalise(observations):
+    """Raw observations (T, N_IN) -> the network's inputs: clip((o - mean) / std, -5, 5)."""
+    x = np.array(observations, dtype=float)
+    n = len(OBS_MEAN)
+    x[:, :n] = np.clip((x[:, :n] - np.asarray(OBS_MEAN)) / np.asarray(OBS_STD), -5.0, 5.0)
+    return x
+
+
+def to_actions(readout):
+    """The readout (T, N_OUT) -> the actions the environment gets (working memory: the readout)."""
+    if ACTION_LOW is None:
+        return np.array(readout)
+    a = np.tanh(readout) if SQUASH else np.array(readout)
+    return np.clip(a, np.asarray(ACTION_LOW), np.asarray(ACTION_HIGH))
 
 
 def normalise_factory(synapses):
@@ -101,17 +136,24 @@ def run(inputs, backend="numpy"):
            "w1": StateMonitor(synapses[0], "w", record=True, when="end", order=10),
            "w2": StateMonitor(synapses[-1], "w", record=True, when="end", order=10)}}
     Network(*objects, *mon.values()).run(T * ms, namespace=ns)
-    return {{"actions": np.asarray(mon["actions"].a).T, "spikes": np.asarray(mon["spikes"].s).T,
+    readout = np.asarray(mon["actions"].a).T
+    return {{"readout": readout, "actions": to_actions(readout), "spikes": np.asarray(mon["spikes"].s).T,
             "w1": np.asarray(mon["w1"].w).T.reshape(T, N_IN, N_HIDDEN),
             "w2": np.asarray(mon["w2"].w).T.reshape(T, N_HIDDEN, N_OUT)}}
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: python {script} inputs.npy out.npz")
-    result = run(np.load(sys.argv[1]))
-    np.savez(sys.argv[2], **result)
-    print("wrote", sys.argv[2], {{k: v.shape for k, v in result.items()}})
+    args = sys.argv[1:]
+    raw = args[:1] == ["--observations"]
+    if raw:
+        args = args[1:]
+    if len(args) != 2 or (raw and OBS_MEAN is None):
+        sys.exit("usage: python {script} inputs.npy out.npz"
+                 + ("" if OBS_MEAN is None else "\\n       python {script} --observations observations.npy out.npz"))
+    inputs = np.load(args[0])
+    result = run(normalise(inputs) if raw else inputs)
+    np.savez(args[1], **result)
+    print("wrote", args[1], {{k: v.shape for k, v in result.items()}})
 '''
 
 
@@ -161,7 +203,10 @@ def export(run_dir, out, which: str = "centre") -> Path:
     currents = {"in": ref_model.CURRENT_FF, "rec": ref_model.CURRENT_REC, "out": ref_model.CURRENT_OUT}
     rule_code = {l.name: (f"w += {rule.substituted('DISCRETE', ref_model.RULE_OPERANDS[l.name])}"
                           if rule.plastic else None) for l in layout.layers}
+    loop = _closed_loop_parts(cfg, run_dir) if cfg.task != "wm" else {}
     text = TEMPLATE.format(
+        obs_mean=loop.get("mean"), obs_std=loop.get("std"), squash=loop.get("squash"),
+        action_low=loop.get("low"), action_high=loop.get("high"),
         version=__version__, run=run_dir.resolve(), task=cfg.task, rule=rule.name, sharing=cfg.sharing,
         topology=cfg.topology, which=which, genome_file=genome_file.name, size=layout.size, script=out.name,
         n_in=n_in, n_hidden=cfg.hidden, n_out=n_out, recurrent=recurrent,
@@ -171,3 +216,26 @@ def export(run_dir, out, which: str = "centre") -> Path:
         rule_code=json.dumps(rule_code).replace("null", "None"), coefficients="\n".join(coef_lines))
     out.write_text(text)
     return out
+
+
+def _closed_loop_parts(cfg, run_dir: Path) -> dict:
+    """What surrounds a closed-loop run's network: its frozen observation statistics and its action
+    map (literal lists for the script)."""
+    from .closed_loop import ObsNormaliser
+    from .tasks import make_env
+    stats_file = run_dir / "obs_stats.json"
+    if not stats_file.exists():
+        raise FileNotFoundError(f"{stats_file} not found: a closed-loop run's script needs the observation "
+                                "statistics the run froze for its test")
+    state = json.loads(stats_file.read_text())
+    env = make_env(cfg.task, max_episode_steps=cfg.episode_steps, actuators=cfg.actuators)
+    try:
+        norm = ObsNormaliser(env.observation_space.shape[0], raw_last=env.task_kind is not None)
+        norm.load_state_dict(state)
+        low, high = env.action_space.low, env.action_space.high
+    finally:
+        env.close()
+    plastic = load_rule(cfg.rule).plastic
+    return {"mean": [float(v) for v in norm.mean], "std": [float(v) for v in norm.std],
+            "squash": not (cfg.action_bounds == "reference" and plastic),
+            "low": [float(v) for v in low], "high": [float(v) for v in high]}

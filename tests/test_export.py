@@ -33,7 +33,36 @@ def test_exported_script_reproduces_replay(tmp_path, sharing, topology):
     want = replay("reference", "scp+pdp", sharing, topology, "numpy", np.load(run / "genome_centre.npy"), x, 4, 1)
     for key in ("actions", "w1", "w2", "spikes"):
         np.testing.assert_allclose(got[key], want[key], rtol=1e-12, atol=1e-12, err_msg=key)
+    np.testing.assert_array_equal(got["readout"], got["actions"])  # working memory: the readout is the answer
     assert np.abs(want["w1"]).max() > 0, "the genome is plastic: the weights move"
+
+
+def test_an_exported_rl_agent_normalises_and_acts_as_in_training(tmp_path):
+    """A closed-loop run's script holds the run's frozen observation statistics and its readout -> action
+    map (tanh, then the action bounds): its actions were the raw readout, up to 1.4 on swimmer, and it
+    took no raw observations."""
+    import json
+    from pdlf_brian.closed_loop import ObsNormaliser
+    run = tmp_path / "run"
+    assert main(["train", "--task", "swimmer_dir", "--hidden", "4", "--pop", "4", "--generations", "1",
+                 "--episode-steps", "10", "--tasks-per-eval", "1", "--backend", "numpy", "--sigma0", "2",
+                 "--out", str(run), "--quiet"]) == 0
+    script = tmp_path / "agent.py"
+    assert main(["export", "--run", str(run), "--out", str(script)]) == 0
+    cfg = json.loads((run / "config.json").read_text())
+    obs = np.random.default_rng(2).normal(0, 3, (25, 9))   # raw observations, the task value included
+    np.save(tmp_path / "obs.npy", obs)
+    subprocess.run([sys.executable, str(script), "--observations", str(tmp_path / "obs.npy"), str(tmp_path / "o.npz")],
+                   check=True, cwd=tmp_path, timeout=300, capture_output=True)
+    got = np.load(tmp_path / "o.npz")
+    state = json.loads((run / "obs_stats.json").read_text())
+    norm = ObsNormaliser(9, raw_last=state["raw_last"])
+    norm.load_state_dict(state)
+    want = replay("reference", cfg["rule"], cfg["sharing"], cfg["topology"], "numpy",
+                  np.load(run / "genome_centre.npy"), norm(obs), 4, 2)
+    np.testing.assert_allclose(got["readout"], want["actions"], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got["actions"], np.clip(np.tanh(want["actions"]), -1, 1), rtol=1e-12, atol=1e-12)
+    assert np.abs(got["readout"]).max() > 1 >= np.abs(got["actions"]).max()
 
 
 def test_export_refuses_unfinished_or_foreign_runs(tmp_path, capsys):
