@@ -195,7 +195,7 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0,
         axes[0, k].set_ylabel("hidden neuron" if k == 0 else "", fontsize=8)
     fig.colorbar(im, ax=list(axes[0]), shrink=0.8).set_label("dW (dimensionless)", fontsize=8)
     fig.suptitle(f"W_in at the end of the delay minus W_in after {'0' * task.length}", fontsize=9)
-    fig.savefig(out / "weights.png"); plt.close(fig)
+    fig.savefig(out / "weights.png", bbox_inches="tight"); plt.close(fig)  # the colour bar spans the row: no tight_layout
 
     # 2. the trajectory of a few synapses over the trial (time in s for the biological model)
     fig, axes = plt.subplots(1, len(traj), figsize=(4 * len(traj), 3), dpi=120, squeeze=False)

@@ -57,14 +57,18 @@ inp, hid = net.monitors["input_spikes"], net.monitors["hidden_spikes"]
 fig, axes = plt.subplots(4, 1, figsize=(8, 8), dpi=120, sharex=True, gridspec_kw={"height_ratios": [1, 2, 1, 1.2]})
 axes[0].plot(inp.t / ms, inp.i, "|", color="tab:green")
 axes[0].set_yticks(range(2 * task.n_in), [f"{c}{s}" for c in task.channel_names for s in "+-"], fontsize=6)
+axes[0].set_ylabel("input neuron\n(channel, +/-)")
 axes[1].plot(hid.t / ms, hid.i, "|", color="k", ms=3)
 axes[1].set_ylabel("hidden neuron")
 axes[1].set_ylim(-0.5, cfg.hidden - 0.5)
 axes[2].plot((np.arange(task.n_steps) + 1) * step, y, "o-", color="tab:red", ms=3)
 axes[2].axhline(task.threshold, color="k", lw=0.5, ls="--")   # the answer is 1 above it
 axes[2].set_ylabel("readout y")
+names = [f"{c}{s}" for c in task.channel_names for s in "+-"]
+colours = plt.get_cmap("tab20" if len(names) > 10 else "tab10")   # one colour per input neuron (22 at Len 8)
 for k, trace in enumerate(w_onto_0.w):
-    axes[3].plot(w_onto_0.t / ms, trace, lw=1, label=[f"{c}{s}" for c in task.channel_names for s in "+-"][k])
+    axes[3].plot(w_onto_0.t / ms, trace, lw=1, color=colours(k % colours.N), ls="-" if k < colours.N else "--",
+                 label=names[k])
 axes[3].set_ylabel("w onto hidden 0")
 axes[3].set_xlabel("time (ms)")
 axes[3].legend(fontsize=6, ncol=6)

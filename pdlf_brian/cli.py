@@ -139,7 +139,10 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("replay", help="run one reference controller open loop on recorded inputs, saving weights")
     r.add_argument("--model", default="reference", choices=["reference"], help="only the reference model")
     r.add_argument("--rule", default="scp+pdp", help="rule name or file (default scp+pdp)")
-    r.add_argument("--sharing", default="synapse", help=f"{', '.join(SHARINGS)} or per layer (default synapse)")
+    r.add_argument("--sharing", default="synapse",
+                   help=f"{', '.join(s for s in SHARINGS if s != 'channel')} or per layer, e.g. 'post,out=synapse' "
+                        "(default synapse; 'channel' needs a task's input kinds: replay a WM run with "
+                        "'pdlf analyze wm-probe' or export it with 'pdlf export')")
     r.add_argument("--topology", default="ff", choices=list(TOPOLOGIES), help="ff or rec (default ff)")
     r.add_argument("--backend", default="cython", choices=["cython", "numpy"], help="runtime code generation")
     r.add_argument("--genome", type=Path, required=True, help=".npy file holding one genome")

@@ -167,6 +167,10 @@ def problems(neuron: Neuron) -> list[str]:
     unknown = {x[:-5] if x.endswith("_post") else x for x in transmit_ids} - known - {"w"} - BATCH_NAMES
     if unknown:
         found.append(f"{where}: TRANSMIT {neuron.transmit!r}: unknown name(s) {', '.join(sorted(unknown))}")
+    from brian2.stateupdaters.base import StateUpdateMethod
+    if isinstance(neuron.method, str) and neuron.method not in StateUpdateMethod.stateupdaters:
+        found.append(f"{where}: METHOD {neuron.method!r}: not a Brian2 integration method; one of "
+                     f"{', '.join(sorted(StateUpdateMethod.stateupdaters))}")
     for var in neuron.initial:
         if var not in eqs.names:
             found.append(f"{where}: INITIAL sets {var!r}, which the EQUATIONS do not define")
