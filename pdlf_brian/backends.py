@@ -102,6 +102,14 @@ def ieee_cython_class():
     return _IEEE_CYTHON[0]
 
 
+def interrupts_raise() -> None:
+    """Ctrl+C raises KeyboardInterrupt inside a run.  Brian2's default stops the simulation "gracefully"
+    at the first Ctrl+C and returns as if it had finished: a WM evaluation then failed on its short
+    readout, and an RL generation was scored on cut-short episodes, saved and continued."""
+    from brian2 import prefs
+    prefs.core.stop_on_keyboard_interrupt = False
+
+
 def activate_runtime(name: str) -> None:
     """Make Brian2 generate ``name`` code for the runtime objects built next."""
     from brian2 import prefs, set_device

@@ -441,6 +441,11 @@ class ReferenceFamily:
         """(T, N * n_out) monitor values -> (T, P, B, n_out)."""
         return values.reshape(c.n_steps, c.P, c.B, c.n_out)
 
+    @staticmethod
+    def readout_samples(n_steps: int) -> int:
+        """Readout monitor samples of a complete run of ``n_steps`` (one per step)."""
+        return n_steps
+
     def run_duration(self, c: "Controller", n_steps: int):
         return n_steps * STEP
 
@@ -620,6 +625,11 @@ class BioFamily:
     def read_readout(self, c: "Controller", values):
         return values[1:c.n_steps + 1].reshape(c.n_steps, c.P, c.B, c.n_out)
 
+    @staticmethod
+    def readout_samples(n_steps: int) -> int:
+        """Readout monitor samples of a complete run: t = 0 and the end of every step."""
+        return n_steps + 1
+
     def run_duration(self, c: "Controller", n_steps: int):
         # one extra dt, so that the monitor (every step, from t = 0) also samples the end of the last step
         return n_steps * self.step + self.dt
@@ -725,6 +735,7 @@ class Controller:
             if int(value) != value or value < 1:
                 raise ValueError(f"{label} must be a positive integer, got {value!r}")
         backends.check_backend(backend)
+        backends.interrupts_raise()
         self.family = FAMILIES[model](neuron=neuron, step_ms=step_ms, dt_ms=dt_ms, namespace=namespace)
         self.family.check_rule(rule)
         self.model = model
@@ -1066,6 +1077,7 @@ class Controller:
         self.stimulus.values[:] = stimulus
         self.net.run(self.family.run_duration(self, self.n_steps), namespace=self.namespace)
         values = np.asarray(getattr(self.readout_monitor, self.family.readout_var)).T
+        self._check_complete(values)
         return self.family.read_readout(self, values)
 
     def _seed_random(self, rng) -> None:
@@ -1092,7 +1104,14 @@ class Controller:
         self._runs += 1
         self.device.run(directory=str(self.directory / "code"), results_directory="results", run_args=run_args)
         values = np.asarray(getattr(self.readout_monitor, self.family.readout_var)).T
+        self._check_complete(values)
         return self.family.read_readout(self, values)
+
+    def _check_complete(self, values) -> None:
+        """A run cut short (the compiled program stops at its first Ctrl+C and writes what it has) is an
+        interruption, not a result."""
+        if values.shape[0] < self.family.readout_samples(self.n_steps):
+            raise KeyboardInterrupt("the simulation stopped before its end")
 
     def run_closed_loop(self, genomes, controller, n_steps: int | None = None, rng=None) -> int:
         """One closed-loop episode batch; returns the number of steps simulated.

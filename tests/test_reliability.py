@@ -321,3 +321,52 @@ def test_environments_end_an_episode_on_a_nan_action_with_a_penalty(task):
     obs, r, terminated, truncated, info = env.step(a)
     assert terminated and not truncated and r == INVALID_ACTION_PENALTY and info["invalid_action"]
     assert np.all(np.isfinite(obs))
+
+
+@pytest.mark.parametrize("task", ["wm", "swimmer_dir"])
+def test_one_ctrl_c_inside_a_simulation_interrupts_it(tmp_path, monkeypatch, task):
+    """Brian2 answers a first Ctrl+C by stopping the simulation and returning as if it had finished: an
+    RL generation was then scored on cut-short episodes, saved and continued (exit 0, other numbers),
+    and a WM run failed on its short readout.  A Ctrl+C now interrupts the command (exit 130), and the
+    run resumes from its last generation."""
+    import signal
+    from pdlf_brian import closed_loop
+    from pdlf_brian.builder import Controller
+    calls = {"n": 0}
+    if task == "wm":
+        original = Controller.set_genomes
+
+        def set_genomes(self, genomes):   # in the 3rd evaluation, just before its run
+            calls["n"] += 1
+            original(self, genomes)
+            if calls["n"] == 3:
+                self.net.add(_sigint_after_one_step(self))
+        monkeypatch.setattr(Controller, "set_genomes", set_genomes)
+        argv = ["train", "--task", "wm", "--hidden", "3", "--len", "2", "--lat", "1", "--sequences", "2",
+                "--test-sequences", "2", "--pop", "3", "--generations", "4", "--backend", "numpy"]
+    else:
+        original = closed_loop.EpisodeBatch.step
+
+        def step(self, readout):          # step 4 of the 3rd episode batch
+            calls["n"] += 1
+            if calls["n"] == 2 * 10 + 4:
+                os.kill(os.getpid(), signal.SIGINT)
+            return original(self, readout)
+        monkeypatch.setattr(closed_loop.EpisodeBatch, "step", step)
+        argv = ["train", "--task", "swimmer_dir", "--hidden", "3", "--pop", "3", "--generations", "4",
+                "--episode-steps", "10", "--tasks-per-eval", "1", "--backend", "numpy"]
+    assert main([*argv, "--quiet", "--out", str(tmp_path / "r")]) == 130
+    rows = list(csv.DictReader(open(tmp_path / "r" / "progress.csv")))
+    assert len(rows) < 4 and not (tmp_path / "r" / "result.json").exists()
+
+
+def _sigint_after_one_step(net):
+    import signal
+    from brian2 import NetworkOperation
+    fired = []
+
+    def hit():
+        if not fired:
+            fired.append(1)
+            os.kill(os.getpid(), signal.SIGINT)
+    return NetworkOperation(hit, clock=net.clock("step", net.step), when="end")
