@@ -37,7 +37,7 @@ def load_run(run_dir) -> Run:
     """A finished run, with the rule and neuron it ran with: where the rule or neuron file has moved
     away or its equations have changed since (an edit, or an update of the package), the run's own
     flattened copy in ``DIR/models/``, with a note on stderr."""
-    from pdlf_brian.rundir import read_run_config
+    from pdlf_brian.rundir import load_array, read_run_config
 
     d = Path(run_dir)
     if not (d / "config.json").exists():
@@ -46,8 +46,7 @@ def load_run(run_dir) -> Run:
     if not (d / "genome_centre.npy").exists():
         raise FileNotFoundError(f"{d} has no genome_centre.npy: the run has not finished (resume it first)")
     result = json.loads((d / "result.json").read_text()) if (d / "result.json").exists() else {}
-    return Run(d, cfg, np.load(d / "genome_centre.npy"),
-               np.load(d / "genome_best.npy"), result)
+    return Run(d, cfg, load_array(d / "genome_centre.npy"), load_array(d / "genome_best.npy"), result)
 
 
 def rl_evaluator(run: Run, n_individuals: int, episode_steps: int | None = None, tasks_per_eval: int = 8,

@@ -73,7 +73,8 @@ def run(run_dir, out_dir=None, layer="in", synapse=None, generations=None, span=
     rule = load_rule(r.cfg.rule)
     if not rule.plastic:
         raise ValueError(f"{r.dir}: rule '{rule.name}' is not plastic: it has no window")
-    centres = np.load(r.dir / "centres.npy")
+    from pdlf_brian.rundir import load_array
+    centres = load_array(r.dir / "centres.npy")
     l = next((x for x in layout.layers if x.name == layer), None)
     if l is None:
         raise ValueError(f"layer {layer!r} not in this run; choose one of {[x.name for x in layout.layers]}")

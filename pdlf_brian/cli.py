@@ -222,16 +222,28 @@ def _train(args) -> int:
 def train_config(args) -> Config:
     """The config of ``pdlf train``: --config's keys (or, on --resume, the run's), then the flags."""
     from .config import read_json
+    from .evolve import has_checkpoint
 
     if args.config is not None:
         # only the keys the file sets, so that the defaults of the model and task given by the flags fill
         # the rest (--config f --model bio gets the bio defaults, not the reference model's); the file is
         # checked with the flags applied (a file may need them: {"rule": "stdp"} with --model bio)
         data = read_json(args.config)
+        folder = Path(args.config).parent
+        if (folder / "models").is_dir() and has_checkpoint(folder):
+            # a run's own config.json: its rule and neuron as the run ran them (an edited original or
+            # a shipped rule changed since would quietly make it another run)
+            from .rundir import check_copies, use_run_copies
+            check_copies(folder)
+            for note in use_run_copies(data, folder, always=True):
+                print(f"pdlf: {note}", file=sys.stderr)
         try:
             Config.check_keys(data)
         except ConfigError as exc:
             raise ConfigError(f"config file {args.config}: {exc}") from None
+    elif args.resume and not (args.out / "config.json").exists() and has_checkpoint(args.out):
+        raise ConfigError(f"--resume: {args.out / 'config.json'} is missing: it records the run's settings; "
+                          "restore it (or give them with --config)")
     elif args.resume and (args.out / "config.json").exists():
         from .rundir import use_run_copies
         data = read_json(args.out / "config.json")

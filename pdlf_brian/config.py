@@ -47,6 +47,10 @@ class ConfigError(ValueError):
     """An invalid setting; the message names the config key."""
 
 
+#: the largest seed: the ES draws from RandomState(seed + 1) (pdlf_brian.evolve), which takes < 2**32
+MAX_SEED = 2**32 - 2
+
+
 @dataclass
 class Config:
     task: str = "wm"
@@ -166,8 +170,9 @@ class Config:
             v = getattr(self, key)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < float("inf"):
                 raise ConfigError(f"config key '{key}': must be a positive finite number, got {v!r}")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ConfigError(f"config key 'seed': must be a non-negative integer, got {self.seed!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_SEED:
+            # the ES's generator is RandomState(seed + 1), which takes at most 2**32 - 1
+            raise ConfigError(f"config key 'seed': must be an integer from 0 to {MAX_SEED}, got {self.seed!r}")
         if self.model == "bio" and self.stimulus_ms < 10 * self.dt_ms:
             raise ConfigError("config key 'stimulus_ms': must span at least 10 time steps (dt_ms)")
         if self.model == "bio" and self.env_step_ms < 2 * self.dt_ms:
@@ -208,6 +213,14 @@ class Config:
             found = clashes(neuron, rule, bio_model.NAMESPACE)
             if found:
                 raise ConfigError(f"config keys 'neuron' and 'rule': {found[0]}")
+        noise = sorted(rule.random_names() | (neuron.random_names() if self.model == "bio" else set()))
+        if noise and (self.workers > 1 or self.ray):
+            # Brian2 draws the noise of the whole batched network from one stream, so an individual's
+            # noise would depend on which process and slot holds it
+            key = "ray" if self.ray else "workers"
+            raise ConfigError(f"config key '{key}': the rule or neuron uses {', '.join(noise)}, whose noise is "
+                              "drawn for the whole batch in one process; split over processes, the numbers "
+                              "would change with the split. Use one process (--workers 1)")
         return self
 
     def to_dict(self) -> dict:

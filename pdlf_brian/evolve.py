@@ -19,6 +19,7 @@ import csv
 import json
 import os
 import pickle
+import sys
 import time
 from pathlib import Path
 
@@ -169,6 +170,7 @@ class Trainer:
         # a run may be extended (more generations): nothing before the last generation
         # depends on the total, so 40 generations extended to 100 equal a 100-generation run
         self._checkpoint = load_checkpoint(self.dir)
+        rundir.check_copies(self.dir)
         saved = self._checkpoint.get("fingerprint")
         if saved is not None:
             problem = rundir.compare(saved, rundir.fingerprint(cfg), self.dir)
@@ -195,13 +197,20 @@ class Trainer:
             if not self.resume:
                 if cfg.rule.endswith(".py"):  # a relative path would break a resume from elsewhere
                     cfg.rule = str(Path(cfg.rule).resolve())
+                if isinstance(cfg.neuron, str) and cfg.neuron.endswith(".py"):  # likewise (a neuron.py of
+                    cfg.neuron = str(Path(cfg.neuron).resolve())                # another folder is another neuron)
                 rundir.save_model_files(self.dir, rundir.model_files(cfg))
             for warning in start_warnings(cfg):
                 print(f"pdlf: warning: {warning}", flush=True)
             environment = rundir.environment(cfg.native)
             if self.resume and cfg.environment and _differs(cfg.environment, environment):
-                self._log(f"pdlf: warning: resumed with {_differs(cfg.environment, environment)}; the run started "
-                          "with other versions, so its numbers may differ from an uninterrupted run")
+                # always said (--quiet too) and kept in events.log: config.json records the versions now
+                changed = _differs(cfg.environment, environment)
+                print(f"pdlf: warning: resumed with {changed}; the run started with other versions, so its "
+                      "numbers may differ from an uninterrupted run", file=sys.stderr, flush=True)
+                done = self._checkpoint["generation"] if self._checkpoint else 0
+                with (self.dir / "events.log").open("a") as f:
+                    f.write(f"resumed at generation {done} with other versions: {changed}\n")
             cfg.environment = environment
             cfg.save(self.dir / "config.json")
             t_build = time.perf_counter()
@@ -358,7 +367,8 @@ class Trainer:
 
 def _differs(saved: dict, now: dict) -> str:
     """'brian2 2.8.0 -> 2.9.0, ...' for the versions that differ (empty if none)."""
-    keys = ("python", "brian2", "numpy", "cython", "cma", "gymnasium", "mujoco", "compile_flags")
+    keys = ("python", "pdlf_brian", "pdlf_brian_commit", "brian2", "numpy", "cython", "cma", "gymnasium",
+            "mujoco", "compile_flags")
     return ", ".join(f"{k} {saved.get(k)} -> {now.get(k)}" for k in keys if saved.get(k) != now.get(k))
 
 

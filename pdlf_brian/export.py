@@ -189,7 +189,8 @@ def export(run_dir, out, which: str = "centre") -> Path:
     n_in, n_out = io_sizes(cfg)
     recurrent = cfg.topology == "rec"
     layout = layout_for(cfg)
-    genome = np.load(genome_file)
+    from .rundir import load_array
+    genome = load_array(genome_file)
     if genome.size != layout.size:
         raise ValueError(f"{genome_file} has {genome.size} numbers; the run's network needs {layout.size}")
     decoded = layout.decode(genome[None])

@@ -7,7 +7,8 @@ fingerprint of everything that defines its numbers.
 * :func:`save_model_files` -- the rule (and, for the biological model, the neuron) as loaded at the
   start of the run, flattened into self-contained files ``DIR/models/rule.py`` and
   ``DIR/models/neuron.py``: ``pdlf train --rule DIR/models/rule.py`` reruns exactly that rule even
-  after the original file was edited or moved.
+  after the original file was edited or moved; ``DIR/models/digests.json`` holds each copy's digest,
+  and :func:`check_copies` refuses a copy edited since.
 * :func:`fingerprint` -- the science keys of the config and the text of those flattened files; a
   checkpoint carries it and ``--resume`` refuses inputs that differ, naming what changed.
 * :func:`environment` -- versions and compile flags, recorded in config.json and result.json.
@@ -15,6 +16,7 @@ fingerprint of everything that defines its numbers.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import platform
 import sys
@@ -23,6 +25,8 @@ from pathlib import Path
 MODELS_DIR = "models"
 RULE_FILE = "rule.py"
 NEURON_FILE = "neuron.py"
+#: the digest of each copy's equations and constants, written with the copies (check_copies)
+DIGESTS = "digests.json"
 
 
 class RunDirError(RuntimeError):
@@ -113,6 +117,7 @@ def read_run_config(run_dir: Path, note=None):
 
     path = Path(run_dir) / "config.json"
     data = read_json(path)
+    check_copies(run_dir)
     for line in use_run_copies(data, run_dir, always=True):
         if note is not None:
             note(line)
@@ -146,10 +151,41 @@ def write_atomic(path, data) -> None:
 
 
 def save_model_files(run_dir: Path, files: dict[str, str]) -> None:
+    """The run's flattened rule and neuron, and the digest of each one's equations and constants
+    (``DIGESTS``: what :func:`check_copies` holds the copies to)."""
     d = Path(run_dir) / MODELS_DIR
     d.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         write_atomic(d / name, text)
+    write_atomic(d / DIGESTS, json.dumps({name: _copy_digest(d / name) for name in files}, indent=2) + "\n")
+
+
+def _copy_digest(path: Path) -> str:
+    """The digest of a flattened model file's equations and constants (not its header)."""
+    if path.name == RULE_FILE:
+        from .rules import flatten, load_rule as load
+    else:
+        from .neurons import flatten, load_neuron as load
+    return digest(flatten(load(str(path)), False))
+
+
+def check_copies(run_dir: Path) -> None:
+    """One RunDirError line if the run's copy of its rule or neuron (``DIR/models/``) was edited after
+    the run started: they are the run's record of what it ran, read by --resume, the analyses, export
+    and replay.  Run directories from before the digests were kept are not checked."""
+    d = Path(run_dir) / MODELS_DIR
+    if not (d / DIGESTS).is_file():
+        return
+    saved = json.loads((d / DIGESTS).read_text())
+    for name, value in saved.items():
+        try:
+            same = _copy_digest(d / name) == value
+        except Exception:  # noqa: BLE001 - a copy that no longer loads was edited too
+            same = False
+        if not same:
+            raise RunDirError(f"{d / name} was edited after the run started (its equations or constants differ "
+                              f"from the run's): it is the run's record of what it ran; restore it, or copy it "
+                              f"out and start a new run with it")
 
 
 def digest(text: str) -> str:
@@ -195,7 +231,36 @@ def environment(native: bool) -> dict:
             return None
 
     return {"python": platform.python_version(), "machine": platform.machine(),
-            "pdlf_brian": version("pdlf-brian"), "brian2": version("brian2"), "numpy": version("numpy"),
+            "pdlf_brian": version("pdlf-brian"), "pdlf_brian_commit": source_commit(),
+            "brian2": version("brian2"), "numpy": version("numpy"),
             "cython": version("cython"), "cma": version("cma"), "gymnasium": version("gymnasium"),
             "mujoco": version("mujoco"), "brian2cuda": version("brian2cuda"),
             "compile_flags": " ".join(compile_flags(native)), "native": native, "executable": sys.executable}
+
+
+def source_commit() -> str | None:
+    """The git commit of the package's source where it is a git checkout (an editable install), with
+    '+dirty' where tracked files differ from it; None elsewhere (an installed wheel: its version says)."""
+    import subprocess
+    here = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=10)
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "-C", str(here), "diff", "--quiet", "HEAD"],
+                               capture_output=True, timeout=10).returncode != 0
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head.stdout.strip() + ("+dirty" if dirty else "")
+
+
+def load_array(path) -> "np.ndarray":
+    """A .npy file of a run directory (numbers only), or one RunDirError line naming the file."""
+    import numpy as np
+    try:
+        return np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise RunDirError(f"{path} not found") from None
+    except Exception as exc:  # noqa: BLE001 - truncated, pickled or not .npy: one line naming the file
+        raise RunDirError(f"{path} cannot be read as an array of numbers ({type(exc).__name__}: {exc})") from None

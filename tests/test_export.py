@@ -70,6 +70,17 @@ def test_export_refuses_unfinished_or_foreign_runs(tmp_path, capsys):
     assert "not a run directory" in capsys.readouterr().err
 
 
+def test_export_names_a_corrupt_genome_file(tmp_path, capsys):
+    run = tmp_path / "r"
+    assert main(["train", "--task", "wm", "--hidden", "3", "--len", "2", "--lat", "1", "--sequences", "2",
+                 "--test-sequences", "2", "--pop", "3", "--generations", "1", "--quiet", "--out", str(run)]) == 0
+    np.save(run / "genome_centre.npy", np.array([{"not": "numbers"}], dtype=object), allow_pickle=True)
+    capsys.readouterr()
+    assert main(["export", "--run", str(run), "--out", str(tmp_path / "a.py")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "genome_centre.npy cannot be read as an array of numbers" in err[0], err
+
+
 def test_export_refuses_a_run_that_started_from_drawn_weights(tmp_path, capsys):
     """The exported script starts every weight at zero: a run trained from drawn initial weights would
     be exported as another agent, so it is refused in one line naming them."""

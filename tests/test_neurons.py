@@ -214,3 +214,12 @@ def test_a_deterministic_model_draws_no_seed():
     rng = np.random.default_rng(5)
     net.run_open_loop(np.zeros((1, net.layout.size)), np.ones((2, 1, 1, 2)), rng)
     assert rng.integers(1 << 30) == np.random.default_rng(5).integers(1 << 30)
+
+
+def test_a_noisy_model_is_not_split_over_processes(tmp_path, capsys):
+    """Noise is drawn for the whole batch from one stream: with --workers 2 an individual's noise (and
+    the run's numbers) depended on the split.  Refused in one line naming the key and the noise."""
+    (tmp_path / "noisy.py").write_text(NOISY)
+    assert main([*FLAGS, "--neuron", str(tmp_path / "noisy.py"), "--workers", "2", "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "config key 'workers': the rule or neuron uses xi" in err[0], err

@@ -5,6 +5,7 @@ import csv
 import errno
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -179,6 +180,7 @@ def test_a_plastic_rule_may_not_evolve_w(tmp_path, capsys):
     (["--sigma0", "inf"], "config key 'sigma0': must be a positive finite number"),
     (["--pop", "100000000000"], "GiB (estimated), more than the"),
     (["--resume"], "holds no checkpoint"),
+    (["--seed", "4294967295"], "config key 'seed': must be an integer from 0 to 4294967294"),
 ])
 def test_bad_settings_are_one_line_before_any_work(tmp_path, capsys, argv, pattern):
     out = tmp_path / "r"
@@ -370,3 +372,69 @@ def _sigint_after_one_step(net):
             fired.append(1)
             os.kill(os.getpid(), signal.SIGINT)
     return NetworkOperation(hit, clock=net.clock("step", net.step), when="end")
+
+
+def test_a_runs_copy_of_its_rule_edited_afterwards_is_refused(tmp_path, capsys):
+    """DIR/models/rule.py is the run's record of what it ran: an edit to it got past --resume (which
+    then trained with the original) and into export.  Both now refuse it in one line naming the file."""
+    run = tmp_path / "r"
+    assert main(["train", *FLAGS, "--generations", "2", "--out", str(run)]) == 0
+    copy = run / "models" / "rule.py"
+    text = copy.read_text()
+    assert "DISCRETE = '(eta" in text
+    copy.write_text(text.replace("DISCRETE = '(eta", "DISCRETE = '0.5 * (eta"))
+    capsys.readouterr()
+    for argv in (["train", "--out", str(run), "--resume", "--generations", "3", "--quiet"],
+                 ["export", "--run", str(run), "--out", str(tmp_path / "a.py")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "rule.py was edited after the run started" in err[0], err
+    assert not (tmp_path / "a.py").exists()
+
+
+def test_rerunning_a_runs_config_uses_the_rule_it_ran(tmp_path, monkeypatch, capsys):
+    """`pdlf train --config DIR/config.json` after the rule file was edited quietly ran the edited rule:
+    it now runs the run's copy, with a note, and reproduces the run.  A relative --neuron path is stored
+    absolute, as --rule's is (another folder's neuron.py is another neuron)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mine.py").write_text(RULE)
+    run = tmp_path / "r"
+    assert main(["train", *FLAGS, "--rule", "mine.py", "--generations", "2", "--out", str(run)]) == 0
+    (tmp_path / "mine.py").write_text(RULE.replace("A * pre * post + D", "A * pre * post - D"))
+    capsys.readouterr()
+    assert main(["train", "--config", str(run / "config.json"), "--out", str(tmp_path / "again"), "--quiet"]) == 0
+    assert "has changed since the run; using the run's copy" in capsys.readouterr().err
+    assert progress(tmp_path / "again") == progress(run)
+    from pdlf_brian.models import neurons
+    (tmp_path / "cell.py").write_text((Path(neurons.__path__[0]) / "lif.py").read_text().replace('"lif"', '"cell"'))
+    bio = ["--task", "wm", "--model", "bio", "--len", "2", "--lat", "1", "--stimulus-ms", "20", "--hidden", "3",
+           "--pop", "3", "--generations", "1", "--sequences", "2", "--test-sequences", "2", "--backend", "numpy",
+           "--quiet", "--neuron", "cell.py", "--out", str(tmp_path / "b")]
+    assert main(["train", *bio]) == 0
+    assert os.path.isabs(json.loads((tmp_path / "b" / "config.json").read_text())["neuron"])
+
+
+def test_resume_without_config_json_says_so(tmp_path, capsys):
+    run = tmp_path / "r"
+    assert main(["train", *FLAGS, "--generations", "1", "--out", str(run)]) == 0
+    os.remove(run / "config.json")
+    capsys.readouterr()
+    assert main(["train", "--out", str(run), "--resume", "--generations", "2"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "config.json is missing" in err[0], err
+
+
+def test_resuming_under_other_versions_is_said_and_kept(tmp_path, capsys):
+    """A resume under other versions was warned about only without --quiet, and config.json was then
+    overwritten with the new versions, so a mixed run looked clean: the warning is now always on stderr
+    and events.log keeps it.  config.json records the package's commit where it is a git checkout."""
+    run = tmp_path / "r"
+    assert main(["train", *FLAGS, "--generations", "1", "--out", str(run)]) == 0
+    data = json.loads((run / "config.json").read_text())
+    assert "pdlf_brian_commit" in data["environment"]
+    data["environment"]["numpy"] = "1.26.4"
+    (run / "config.json").write_text(json.dumps(data))
+    capsys.readouterr()
+    assert main(["train", "--out", str(run), "--resume", "--generations", "2", "--quiet"]) == 0
+    assert "resumed with numpy 1.26.4 ->" in capsys.readouterr().err
+    assert "resumed at generation 1 with other versions: numpy 1.26.4 ->" in (run / "events.log").read_text()
