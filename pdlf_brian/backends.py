@@ -8,6 +8,8 @@
 """
 from __future__ import annotations
 
+import contextlib
+
 BACKENDS = ("cython", "numpy", "cpp", "cuda")
 RUNTIME = ("cython", "numpy")
 STANDALONE = ("cpp", "cuda")
@@ -102,12 +104,20 @@ def ieee_cython_class():
     return _IEEE_CYTHON[0]
 
 
-def interrupts_raise() -> None:
-    """Ctrl+C raises KeyboardInterrupt inside a run.  Brian2's default stops the simulation "gracefully"
-    at the first Ctrl+C and returns as if it had finished: a WM evaluation then failed on its short
-    readout, and an RL generation was scored on cut-short episodes, saved and continued."""
+@contextlib.contextmanager
+def interrupts_raise():
+    """Within: Ctrl+C raises KeyboardInterrupt inside a run (and a compiled program built here has no
+    handler of its own).  Brian2's default stops the simulation "gracefully" at the first Ctrl+C and
+    returns as if it had finished: a WM evaluation then failed on its short readout, and an RL
+    generation was scored on cut-short episodes, saved and continued.  The preference is restored
+    afterwards: a user's own Brian2 simulations in the same process keep Brian2's default."""
     from brian2 import prefs
+    before = prefs.core.stop_on_keyboard_interrupt
     prefs.core.stop_on_keyboard_interrupt = False
+    try:
+        yield
+    finally:
+        prefs.core.stop_on_keyboard_interrupt = before
 
 
 def activate_runtime(name: str) -> None:

@@ -34,6 +34,7 @@ from brian2.utils.stringtools import word_substitute
 
 from . import backends
 from .genome import GenomeLayout, controller_layers
+from .modelfiles import random_names
 from .rules import Rule
 
 STEP = 1 * ms  # one step of the discrete reference model (a label, not physics)
@@ -735,7 +736,6 @@ class Controller:
             if int(value) != value or value < 1:
                 raise ValueError(f"{label} must be a positive integer, got {value!r}")
         backends.check_backend(backend)
-        backends.interrupts_raise()
         self.family = FAMILIES[model](neuron=neuron, step_ms=step_ms, dt_ms=dt_ms, namespace=namespace)
         self.family.check_rule(rule)
         self.model = model
@@ -914,8 +914,9 @@ class Controller:
             # the monitors, and the neurons' (small) state, which Brian2 checks for NaN after every run
             self.device.keep_results = tuple([self.readout_monitor.name] + [m.name for m in self.monitors.values()]
                                              + [f"_array_{g.name}_" for g in (self.inp, self.hid, self.out)])
-            self.net.run(self.family.run_duration(self, self.n_steps), namespace=self.namespace)
-            self.device.build(directory=str(self.directory / "code"), compile=self.compile, run=False)
+            with backends.interrupts_raise():  # main.cpp without a Ctrl+C handler of its own
+                self.net.run(self.family.run_duration(self, self.n_steps), namespace=self.namespace)
+                self.device.build(directory=str(self.directory / "code"), compile=self.compile, run=False)
         finally:
             set_device("runtime")  # the compiled program stays usable through self.device
 
@@ -1075,7 +1076,8 @@ class Controller:
         self._seed_random(rng)
         self.set_genomes(genomes)
         self.stimulus.values[:] = stimulus
-        self.net.run(self.family.run_duration(self, self.n_steps), namespace=self.namespace)
+        with backends.interrupts_raise():
+            self.net.run(self.family.run_duration(self, self.n_steps), namespace=self.namespace)
         values = np.asarray(getattr(self.readout_monitor, self.family.readout_var)).T
         self._check_complete(values)
         return self.family.read_readout(self, values)
@@ -1093,6 +1095,12 @@ class Controller:
         else:
             from brian2 import seed
             seed(value)
+            # INITIAL values that are drawn (``"v": "rand() * v_th"``): drawn again for this run, as the
+            # compiled program does at its start (the stored state holds the build's draw)
+            neuron = getattr(self.family, "neuron", None)
+            for var, expr in (neuron.initial.items() if neuron is not None else ()):
+                if isinstance(expr, str) and random_names([expr]):
+                    setattr(self.hid, var, expr)
 
     def _run_standalone(self, genomes, stimulus, rng):
         run_args = {self.stimulus: stimulus}
@@ -1108,8 +1116,8 @@ class Controller:
         return self.family.read_readout(self, values)
 
     def _check_complete(self, values) -> None:
-        """A run cut short (the compiled program stops at its first Ctrl+C and writes what it has) is an
-        interruption, not a result."""
+        """A run cut short (whatever stopped it: Brian2's graceful stop at a Ctrl+C where another part of
+        the process turned it back on, or a ``stop()``) is an interruption, not a result."""
         if values.shape[0] < self.family.readout_samples(self.n_steps):
             raise KeyboardInterrupt("the simulation stopped before its end")
 
@@ -1130,7 +1138,8 @@ class Controller:
         self._readout = self.out.variables[self.family.readout_var].get_value().reshape(self.P, self.B, self.n_out)
         self.family.write_inputs(self, controller.first())
         self._controller, self._steps = controller, 0
-        self.net.run(self.family.run_duration(self, n_steps), namespace=self.namespace)
+        with backends.interrupts_raise():
+            self.net.run(self.family.run_duration(self, n_steps), namespace=self.namespace)
         return self._steps
 
     def _loop_step(self):

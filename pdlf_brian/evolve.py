@@ -369,7 +369,9 @@ def _differs(saved: dict, now: dict) -> str:
     """'brian2 2.8.0 -> 2.9.0, ...' for the versions that differ (empty if none)."""
     keys = ("python", "pdlf_brian", "pdlf_brian_commit", "brian2", "numpy", "cython", "cma", "gymnasium",
             "mujoco", "compile_flags")
-    return ", ".join(f"{k} {saved.get(k)} -> {now.get(k)}" for k in keys if saved.get(k) != now.get(k))
+    # a key the run's config.json does not have (written by an older version of the package) is unknown,
+    # not changed
+    return ", ".join(f"{k} {saved.get(k)} -> {now.get(k)}" for k in keys if k in saved and saved[k] != now.get(k))
 
 
 def start_warnings(cfg: Config) -> list[str]:

@@ -69,6 +69,7 @@ COEFFICIENTS = {{
 #: closed-loop runs (None for working memory): the observation statistics frozen for the run's test
 #: (docs/method.md section 4; the first len(OBS_MEAN) inputs are normalised, a task value after them is
 #: left raw) and the readout -> action map: tanh where SQUASH, then clipped to the action space
+inf = float("inf")   # an unbounded action space (Brax actuators) has infinite bounds
 OBS_MEAN = {obs_mean}
 OBS_STD = {obs_std}
 SQUASH = {squash}

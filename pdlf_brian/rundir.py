@@ -161,31 +161,30 @@ def save_model_files(run_dir: Path, files: dict[str, str]) -> None:
 
 
 def _copy_digest(path: Path) -> str:
-    """The digest of a flattened model file's equations and constants (not its header)."""
-    if path.name == RULE_FILE:
-        from .rules import flatten, load_rule as load
-    else:
-        from .neurons import flatten, load_neuron as load
-    return digest(flatten(load(str(path)), False))
+    """The digest of a model file copy's text (the copies are written once, at the start of a run)."""
+    return digest(Path(path).read_text())
 
 
 def check_copies(run_dir: Path) -> None:
-    """One RunDirError line if the run's copy of its rule or neuron (``DIR/models/``) was edited after
-    the run started: they are the run's record of what it ran, read by --resume, the analyses, export
-    and replay.  Run directories from before the digests were kept are not checked."""
+    """One RunDirError line if the run's copy of its rule or neuron (``DIR/models/``) was edited or
+    removed after the run started: they are the run's record of what it ran, read by --resume, the
+    analyses, export and replay.  Run directories from before the digests were kept are not checked."""
     d = Path(run_dir) / MODELS_DIR
-    if not (d / DIGESTS).is_file():
+    path = d / DIGESTS
+    if not path.is_file():
         return
-    saved = json.loads((d / DIGESTS).read_text())
+    try:
+        saved = json.loads(path.read_text())
+        if not isinstance(saved, dict) or not all(isinstance(v, str) for v in saved.values()):
+            raise ValueError("not an object of file names and digests")
+    except (OSError, ValueError) as exc:
+        raise RunDirError(f"{path} cannot be read ({exc}); it holds the digests of the run's model files") from None
     for name, value in saved.items():
-        try:
-            same = _copy_digest(d / name) == value
-        except Exception:  # noqa: BLE001 - a copy that no longer loads was edited too
-            same = False
-        if not same:
-            raise RunDirError(f"{d / name} was edited after the run started (its equations or constants differ "
-                              f"from the run's): it is the run's record of what it ran; restore it, or copy it "
-                              f"out and start a new run with it")
+        if not (d / name).is_file():
+            raise RunDirError(f"{d / name} is missing: it is the run's record of what it ran; restore it")
+        if _copy_digest(d / name) != value:
+            raise RunDirError(f"{d / name} was edited after the run started: it is the run's record of what it "
+                              f"ran; restore it, or copy it out and start a new run with it")
 
 
 def digest(text: str) -> str:
@@ -239,20 +238,27 @@ def environment(native: bool) -> dict:
 
 
 def source_commit() -> str | None:
-    """The git commit of the package's source where it is a git checkout (an editable install), with
-    '+dirty' where tracked files differ from it; None elsewhere (an installed wheel: its version says)."""
+    """The git commit of the package's source where the package itself is a git checkout (an editable
+    install), with '+dirty' where its files (pdlf_brian/, models/, tasks/, analysis/) differ from that
+    commit or a new file sits among them; None elsewhere (an installed wheel, even inside another
+    project's repository: its version says)."""
     import subprocess
-    here = Path(__file__).resolve().parent
+    root = Path(__file__).resolve().parent.parent
+
+    def git(*args):
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10)
+    parts = ["pdlf_brian", "models", "tasks", "analysis"]
     try:
-        head = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True,
-                              timeout=10)
-        if head.returncode != 0:
+        top = git("rev-parse", "--show-toplevel")
+        if top.returncode != 0 or Path(top.stdout.strip()).resolve() != root \
+                or git("ls-files", "--error-unmatch", "pdlf_brian/rundir.py").returncode != 0:
             return None
-        dirty = subprocess.run(["git", "-C", str(here), "diff", "--quiet", "HEAD"],
-                               capture_output=True, timeout=10).returncode != 0
+        head = git("rev-parse", "HEAD").stdout.strip()
+        dirty = git("diff", "--quiet", "HEAD", "--", *parts).returncode != 0 \
+            or bool(git("ls-files", "--others", "--exclude-standard", "--", *parts).stdout.strip())
     except (OSError, subprocess.SubprocessError):
         return None
-    return head.stdout.strip() + ("+dirty" if dirty else "")
+    return head + ("+dirty" if dirty else "")
 
 
 def load_array(path) -> "np.ndarray":

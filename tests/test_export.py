@@ -37,7 +37,8 @@ def test_exported_script_reproduces_replay(tmp_path, sharing, topology):
     assert np.abs(want["w1"]).max() > 0, "the genome is plastic: the weights move"
 
 
-def test_an_exported_rl_agent_normalises_and_acts_as_in_training(tmp_path):
+@pytest.mark.parametrize("actuators", ["gym", "brax"])
+def test_an_exported_rl_agent_normalises_and_acts_as_in_training(tmp_path, actuators):
     """A closed-loop run's script holds the run's frozen observation statistics and its readout -> action
     map (tanh, then the action bounds): its actions were the raw readout, up to 1.4 on swimmer, and it
     took no raw observations."""
@@ -46,7 +47,7 @@ def test_an_exported_rl_agent_normalises_and_acts_as_in_training(tmp_path):
     run = tmp_path / "run"
     assert main(["train", "--task", "swimmer_dir", "--hidden", "4", "--pop", "4", "--generations", "1",
                  "--episode-steps", "10", "--tasks-per-eval", "1", "--backend", "numpy", "--sigma0", "2",
-                 "--out", str(run), "--quiet"]) == 0
+                 "--actuators", actuators, "--out", str(run), "--quiet"]) == 0
     script = tmp_path / "agent.py"
     assert main(["export", "--run", str(run), "--out", str(script)]) == 0
     cfg = json.loads((run / "config.json").read_text())
@@ -61,6 +62,7 @@ def test_an_exported_rl_agent_normalises_and_acts_as_in_training(tmp_path):
     want = replay("reference", cfg["rule"], cfg["sharing"], cfg["topology"], "numpy",
                   np.load(run / "genome_centre.npy"), norm(obs), 4, 2)
     np.testing.assert_allclose(got["readout"], want["actions"], rtol=1e-12, atol=1e-12)
+    # Brax's actuators are unbounded (the script's bounds are inf): the tanh alone bounds the actions
     np.testing.assert_allclose(got["actions"], np.clip(np.tanh(want["actions"]), -1, 1), rtol=1e-12, atol=1e-12)
     assert np.abs(got["readout"]).max() > 1 >= np.abs(got["actions"]).max()
 

@@ -186,21 +186,29 @@ NOISY = GOOD.replace("dv/dt = -v / tau : 1", "dv/dt = (0.9 - v) / tau + 0.5 * xi
     + 'METHOD = "euler"\n'
 
 
-@pytest.mark.parametrize("backend", ["numpy", "cpp"])
-def test_a_noisy_neuron_is_seeded_from_the_evaluation_rng(tmp_path, backend):
+RANDOM_START = GOOD.replace("dv/dt = -v / tau : 1", "dv/dt = (0.95 - v) / tau : 1").replace(
+    'NAMESPACE = {', 'INITIAL = {"v": "2 * rand()"}\nNAMESPACE = {')
+
+
+@pytest.mark.parametrize("backend,text,names", [("numpy", NOISY, ["xi"]), ("cpp", NOISY, ["xi"]),
+                                                ("numpy", RANDOM_START, ["rand"])])
+def test_a_noisy_neuron_is_seeded_from_the_evaluation_rng(tmp_path, backend, text, names):
     """A neuron with noise (xi) was never seeded: two runs of one command differed.  Brian2's generator
     is now seeded from the evaluation's rng: the same rng gives the same spikes, another rng other
-    spikes (the noise is not frozen), on the runtime and on compiled C++."""
+    spikes (the noise is not frozen), on the runtime and on compiled C++; a drawn INITIAL value is
+    drawn again for each run on the runtime too (it was the build's draw, unseeded)."""
     from pdlf_brian.builder import Controller
     from pdlf_brian.rules import load_rule
-    (tmp_path / "noisy.py").write_text(NOISY)
+    (tmp_path / "noisy.py").write_text(text)
     net = Controller("bio", load_rule("scp+pdp"), 2, 4, 1, 2, 2, 3, step_ms=20.0, neuron=str(tmp_path / "noisy.py"),
                      backend=backend, directory=tmp_path / "code" if backend == "cpp" else None)
-    assert net.stochastic == ["xi"]
+    assert net.stochastic == names
     g = np.random.default_rng(0).normal(0, 0.1, (2, net.layout.size))
     x = np.ones((3, 2, 2, 2))
-    runs = [net.run_open_loop(g, x, np.random.default_rng(s)) for s in (1, 1, 2)]
-    assert np.any(runs[0] != 0)
+    def run(seed):   # the readout and the membranes at the end
+        y = net.run_open_loop(g, x, np.random.default_rng(seed))
+        return np.concatenate([y.ravel(), np.asarray(net.hid.variables["v"].get_value()).ravel()])
+    runs = [run(s) for s in (1, 1, 2)]
     assert np.array_equal(runs[0], runs[1]) and not np.array_equal(runs[0], runs[2])
 
 

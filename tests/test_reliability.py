@@ -360,6 +360,11 @@ def test_one_ctrl_c_inside_a_simulation_interrupts_it(tmp_path, monkeypatch, tas
     assert main([*argv, "--quiet", "--out", str(tmp_path / "r")]) == 130
     rows = list(csv.DictReader(open(tmp_path / "r" / "progress.csv")))
     assert len(rows) < 4 and not (tmp_path / "r" / "result.json").exists()
+    from brian2 import prefs
+    assert prefs.core.stop_on_keyboard_interrupt, "Brian2's own default is left as it was outside our runs"
+    monkeypatch.undo()
+    assert main(["train", *argv[1:], "--quiet", "--out", str(tmp_path / "r"), "--resume"]) == 0
+    assert len(list(csv.DictReader(open(tmp_path / "r" / "progress.csv")))) == 4
 
 
 def _sigint_after_one_step(net):
@@ -390,6 +395,13 @@ def test_a_runs_copy_of_its_rule_edited_afterwards_is_refused(tmp_path, capsys):
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "rule.py was edited after the run started" in err[0], err
     assert not (tmp_path / "a.py").exists()
+    copy.write_text(text)                            # restored: usable again
+    assert main(["export", "--run", str(run), "--out", str(tmp_path / "a.py")]) == 0
+    (run / "models" / "digests.json").write_text("{broken")
+    capsys.readouterr()
+    assert main(["export", "--run", str(run), "--out", str(tmp_path / "b.py")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "digests.json cannot be read" in err[0], err
 
 
 def test_rerunning_a_runs_config_uses_the_rule_it_ran(tmp_path, monkeypatch, capsys):
