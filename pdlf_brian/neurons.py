@@ -131,6 +131,10 @@ def problems(neuron: Neuron) -> list[str]:
     except Exception as exc:
         return [f"{where}: EQUATIONS: {error_line(exc)}"]
     found = []
+    shared = sorted(eq.varname for eq in eqs.values() if "shared" in eq.flags)
+    if shared:
+        found.append(f"{where}: EQUATIONS: {', '.join(shared)} (shared) would be one value for every neuron of "
+                     "all individuals and copies, not per network; drop the flag")
     clash = set(eqs.names) & PACKAGE_NAMES
     if clash:
         found.append(f"{where}: EQUATIONS define {', '.join(sorted(clash))}, which the package uses for the "

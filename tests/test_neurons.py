@@ -77,6 +77,8 @@ def test_a_neuron_without_refractoriness_trains(tmp_path):
     # an individual's fitness depend on where it sits in the population
     (lambda s: s.replace('THRESHOLD = "v > 1"', 'THRESHOLD = "v > 1 + i / N"'), "N, i count every neuron of all individuals"),
     (lambda s: s + 'METHOD = "eular"\n', "METHOD 'eular': not a Brian2 integration method; one of"),
+    (lambda s: s.replace("dv/dt = -v / tau : 1 (unless refractory)", "dv/dt = -v / tau : 1 (unless refractory)\n"
+                         "g : 1 (shared)"), "g (shared) would be one value for every neuron"),
 ])
 def test_a_bad_neuron_file_is_one_line_before_anything_compiles(tmp_path, capsys, edit, pattern):
     path = tmp_path / "bad.py"
