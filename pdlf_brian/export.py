@@ -37,7 +37,7 @@ inputs.npy: (T, {n_in}) inputs, one row per step, as the network saw them (norma
 stimuli); with --observations, raw environment observations, normalised here with the run's frozen
 statistics (OBS_MEAN, OBS_STD).
 out.npz: readout (T, {n_out}), the network's output a; actions (T, {n_out}): what the environment was given
-(closed-loop runs: TO_ACTIONS below; working memory: the readout itself, bit 1 where it is above 0);
+(closed-loop runs: to_actions() below; working memory: the readout itself, bit 1 where it is above 0);
 w1 (T, {n_in}, {n_hidden}), w2 (T, {n_hidden}, {n_out}), spikes (T, {n_hidden}), the weights after each step's
 update.  Only brian2 and numpy are needed.
 """
