@@ -34,7 +34,7 @@ from brian2.utils.stringtools import word_substitute
 
 from . import backends
 from .genome import GenomeLayout, controller_layers
-from .modelfiles import random_names
+from .modelfiles import model_noise, random_names
 from .rules import Rule
 
 STEP = 1 * ms  # one step of the discrete reference model (a label, not physics)
@@ -748,7 +748,7 @@ class Controller:
         neuron_used = getattr(self.family, "neuron", None)
         #: the random functions and noise terms of the rule and the neuron: Brian2's generator is then
         #: seeded from the evaluation's rng before every run (runtime: brian2.seed; cpp: PDLF_SEED)
-        self.stochastic = sorted(rule.random_names() | (neuron_used.random_names() if neuron_used else set()))
+        self.stochastic = model_noise(rule, neuron_used)
         if self.stochastic and backend == "cuda":
             raise ValueError(f"backend 'cuda': the rule or neuron uses {', '.join(self.stochastic)}, and "
                              "brian2cuda's generator cannot be seeded per run, so the run would not "

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .backends import BACKENDS
 from .genome import parse_sharing
-
+from .modelfiles import model_noise
 from .tasks import ENVS
 from .tasks.wm import CONTEXTS as WM_CONTEXTS
 
@@ -213,7 +213,7 @@ class Config:
             found = clashes(neuron, rule, bio_model.NAMESPACE)
             if found:
                 raise ConfigError(f"config keys 'neuron' and 'rule': {found[0]}")
-        noise = sorted(rule.random_names() | (neuron.random_names() if self.model == "bio" else set()))
+        noise = model_noise(rule, neuron if self.model == "bio" else None)
         if noise and (self.workers > 1 or self.ray):
             # Brian2 draws the noise of the whole batched network from one stream, so an individual's
             # noise would depend on which process and slot holds it

@@ -135,3 +135,9 @@ def random_names(texts) -> set[str]:
             found |= {x for x in get_identifiers(str(text))
                       if x in RANDOM_FUNCTIONS or x == "xi" or x.startswith("xi_")}
     return found
+
+
+def model_noise(rule, neuron=None) -> list[str]:
+    """The random functions and noise terms of a rule and of the neuron it runs with (None: the
+    reference model, whose neurons are fixed and deterministic), sorted; empty: deterministic."""
+    return sorted(rule.random_names() | (neuron.random_names() if neuron is not None else set()))

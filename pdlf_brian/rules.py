@@ -69,6 +69,11 @@ _UNITS = set(brian2.units.__all__)  # ms, mV, ... may appear (and are unit-check
 _RULES_PACKAGE = "pdlf_brian.models.rules"
 
 
+#: the Rule fields that hold Brian2 code: what a flattened copy writes and what is searched for noise
+CODE_FIELDS = ("discrete", "on_pre", "on_post", "drift", "equations", "pre_updates", "post_updates",
+               "before_transmit", "efficacy")
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
@@ -114,8 +119,7 @@ class Rule:
 
     def random_names(self) -> set[str]:
         """The random functions and noise terms the rule uses (empty: deterministic)."""
-        return random_names([self.equations, self.discrete, self.on_pre, self.on_post, self.drift,
-                             self.pre_updates, self.post_updates, self.before_transmit, self.efficacy])
+        return random_names([getattr(self, key) for key in CODE_FIELDS])
 
     @property
     def plastic(self) -> bool:
@@ -437,8 +441,7 @@ def flatten(rule: Rule, header: bool = True) -> str:
               f"NAME = {rule.name!r}", f"COEFFICIENTS = {tuple(rule.coefficients)!r}"]
     if rule.static:
         lines.append("STATIC = True")
-    for key in ("discrete", "on_pre", "on_post", "drift", "equations", "pre_updates", "post_updates",
-                "before_transmit", "efficacy"):
+    for key in CODE_FIELDS:
         value = getattr(rule, key)
         if value is not None:
             lines.append(f"{key.upper()} = {value!r}")

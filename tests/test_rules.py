@@ -229,3 +229,23 @@ def test_synaptic_state_must_name_event_driven_variables(tmp_path, capsys):
     rule.write_text(text.format('"u_f"'))
     with pytest.raises(RuleError, match="SYNAPTIC_STATE must be a tuple"):
         load_rule(str(rule))
+
+
+def test_noise_is_found_in_every_code_field_of_rule_and_neuron():
+    """A rule is stochastic if any of its code fields calls a random function: each field alone is
+    found, and a rule's and a neuron's noise are united (what seeding and the --workers refusal use)."""
+    import dataclasses
+
+    from pdlf_brian.modelfiles import model_noise
+    from pdlf_brian.neurons import load_neuron
+    from pdlf_brian.rules import CODE_FIELDS
+    rule = load_rule("scp+pdp")
+    assert rule.random_names() == set() and model_noise(rule) == []
+    optional_strings = {f.name for f in dataclasses.fields(rule) if f.type == "str | None"} - {"init_weights"}
+    assert optional_strings == set(CODE_FIELDS)  # a new code field must be searched (and flattened) too
+    for key in CODE_FIELDS:
+        noisy = dataclasses.replace(rule, **{key: (getattr(rule, key) or "") + "\nw += 0 * rand()"})
+        assert noisy.random_names() == {"rand"}, key
+    neuron = load_neuron("lif")
+    neuron = dataclasses.replace(neuron, equations=neuron.equations + "\nn_ = xi : second**-0.5")
+    assert model_noise(dataclasses.replace(rule, on_pre="w += randn()"), neuron) == ["randn", "xi"]
