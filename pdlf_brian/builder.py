@@ -1038,14 +1038,15 @@ class Controller:
         device: standalone runs write the neurons' state back.  A NaN weight that silences the hidden
         layer leaves the readout finite, but not the membrane it reached (a NaN membrane never crosses
         the threshold, so it is never reset) nor the per-neuron sums the rules keep."""
+        if getattr(self, "_neuron_state", None) is None:  # found once: the float state of every neuron
+            self._neuron_state = [
+                (var, group.N // self.N) for group in (self.inp, self.hid, self.out)
+                for name, var in group.variables.items()
+                if not name.startswith("_") and getattr(var, "size", None) == group.N
+                and np.dtype(var.dtype).kind == "f" and not getattr(var, "scalar", False) and hasattr(var, "get_value")]
         ok = np.ones(self.N, dtype=bool)
-        for group in (self.inp, self.hid, self.out):
-            per_copy = group.N // self.N
-            for name, var in group.variables.items():
-                if name.startswith("_") or getattr(var, "size", None) != group.N or np.dtype(var.dtype).kind != "f" \
-                        or getattr(var, "scalar", False) or not hasattr(var, "get_value"):
-                    continue
-                ok &= np.all(np.isfinite(np.asarray(var.get_value()).reshape(self.N, per_copy)), axis=1)
+        for var, per_copy in self._neuron_state:
+            ok &= np.all(np.isfinite(np.asarray(var.get_value()).reshape(self.N, per_copy)), axis=1)
         return ok.reshape(self.P, self.B)
 
     def finite_copies(self) -> np.ndarray:
