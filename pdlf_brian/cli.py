@@ -234,7 +234,8 @@ def train_config(args) -> Config:
             # a run's own config.json: its rule and neuron as the run ran them (an edited original or
             # a shipped rule changed since would quietly make it another run)
             from .rundir import check_copies, use_run_copies
-            check_copies(folder)
+            flags = {key for flag, (key, _, _) in _train_flags().items() if getattr(args, flag) is not None}
+            check_copies(folder, keys=[k for k in ("rule", "neuron") if k not in flags])
             for note in use_run_copies(data, folder, always=True):
                 print(f"pdlf: {note}", file=sys.stderr)
         try:

@@ -165,10 +165,13 @@ def _copy_digest(path: Path) -> str:
     return digest(Path(path).read_text())
 
 
-def check_copies(run_dir: Path) -> None:
+def check_copies(run_dir: Path, keys=("rule", "neuron")) -> None:
     """One RunDirError line if the run's copy of its rule or neuron (``DIR/models/``) was edited or
     removed after the run started: they are the run's record of what it ran, read by --resume, the
-    analyses, export and replay.  Run directories from before the digests were kept are not checked."""
+    analyses, export and replay.  ``keys``: the config keys whose copies are used (a new run from a
+    run's config.json with another --rule does not use the run's rule).  Run directories from before
+    the digests were kept are not checked."""
+    wanted = {RULE_FILE if key == "rule" else NEURON_FILE for key in keys}
     d = Path(run_dir) / MODELS_DIR
     path = d / DIGESTS
     if not path.is_file():
@@ -180,6 +183,8 @@ def check_copies(run_dir: Path) -> None:
     except (OSError, ValueError) as exc:
         raise RunDirError(f"{path} cannot be read ({exc}); it holds the digests of the run's model files") from None
     for name, value in saved.items():
+        if name not in wanted:
+            continue
         if not (d / name).is_file():
             raise RunDirError(f"{d / name} is missing: it is the run's record of what it ran; restore it")
         if _copy_digest(d / name) != value:

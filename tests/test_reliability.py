@@ -395,6 +395,11 @@ def test_a_runs_copy_of_its_rule_edited_afterwards_is_refused(tmp_path, capsys):
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and "rule.py was edited after the run started" in err[0], err
     assert not (tmp_path / "a.py").exists()
+    again = ["train", "--config", str(run / "config.json"), "--generations", "1", "--quiet"]
+    assert main([*again, "--out", str(tmp_path / "again")]) == 2  # the run's rule, as the run ran it: refused
+    assert "rule.py was edited after the run started" in capsys.readouterr().err
+    # another rule with the run's other settings does not use the run's rule: not refused
+    assert main([*again, "--rule", "scp", "--out", str(tmp_path / "other")]) == 0
     copy.write_text(text)                            # restored: usable again
     assert main(["export", "--run", str(run), "--out", str(tmp_path / "a.py")]) == 0
     (run / "models" / "digests.json").write_text("{broken")
