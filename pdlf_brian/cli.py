@@ -124,6 +124,9 @@ def _parser() -> argparse.ArgumentParser:
     for flag, (key, typ, text) in _train_flags().items():
         t.add_argument("--" + flag.replace("_", "-"), dest=flag, type=typ, default=None, help=text,
                        metavar=flag.upper())
+    t.add_argument("--env-option", dest="env_option", action="append", default=[], metavar="KEY=VALUE",
+                   help="RL: a keyword argument of the environment, e.g. --env-option min_target_radius=0.15 "
+                        "(ur5e); repeatable; a change of the task, recorded as config key env_options")
     t.add_argument("--native", action="store_const", const=True, default=None,
                    help="compile with -march=native -ffast-math: faster, but the numbers then depend on the "
                         "CPU (default: portable flags, the same numbers on any x86-64 machine)")
@@ -261,6 +264,11 @@ def train_config(args) -> Config:
             from_file.discard(key)
     if args.native is not None:
         data["native"] = True
+    if args.env_option:
+        options = dict(data.get("env_options") or {})
+        options.update(_key_values(args.env_option, "--env-option"))
+        data["env_options"] = options
+        from_file.discard("env_options")
     try:
         return Config.from_dict(data)
     except ConfigError as exc:  # a bad value the file gave: the message names the file too
@@ -268,6 +276,21 @@ def train_config(args) -> Config:
         if named & from_file:
             raise ConfigError(f"config file {args.config}: {exc}") from None
         raise
+
+
+def _key_values(items, flag: str) -> dict:
+    """KEY=VALUE strings -> a dict; each VALUE read as JSON (numbers, true, lists) or else as a string."""
+    import json as _json
+    options = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"{flag} {item!r}: expected KEY=VALUE")
+        try:
+            options[key] = _json.loads(value)
+        except _json.JSONDecodeError:
+            options[key] = value
+    return options
 
 
 def replay(model, rule, sharing, topology, backend, genome, inputs, hidden, outputs):
@@ -320,19 +343,9 @@ def _rules(args) -> int:
 
 
 def _analyze(args) -> int:
-    import json as _json
-
     from .analyses import run_analysis
 
-    options = {}
-    for item in args.option:
-        if "=" not in item:
-            raise ValueError(f"--option {item!r}: expected KEY=VALUE")
-        key, value = item.split("=", 1)
-        try:
-            options[key] = _json.loads(value)
-        except _json.JSONDecodeError:
-            options[key] = value
+    options = _key_values(args.option, "--option")
     summary, out = run_analysis(args.name, args.run, baseline=args.baseline, **options)
     print(f"pdlf: {args.name}: wrote {out} (summary.json, CSV, PNG)")
     return 0

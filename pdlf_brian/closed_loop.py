@@ -107,9 +107,11 @@ def load_checkpoint_state(normaliser: ObsNormaliser | None, state: dict) -> None
 class EpisodeBatch:
     """P x K environments (copy k = p * K + b plays task b) and their returns for one episode."""
 
-    def __init__(self, env_name: str, P: int, K: int, episode_steps: int, actuators: str = "gym"):
+    def __init__(self, env_name: str, P: int, K: int, episode_steps: int, actuators: str = "gym",
+                 env_options: dict | None = None):
         self.P, self.K, self.N = P, K, P * K
-        self.envs = [make_env(env_name, max_episode_steps=episode_steps, actuators=actuators) for _ in range(self.N)]
+        self.envs = [make_env(env_name, max_episode_steps=episode_steps, actuators=actuators, **(env_options or {}))
+                     for _ in range(self.N)]
         e = self.envs[0]
         self.n_obs = e.observation_space.shape[0]
         self.n_act = e.action_space.shape[0]

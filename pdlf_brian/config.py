@@ -79,6 +79,8 @@ class Config:
     actuators: str = "gym"      # 'gym': controls clipped to the actuators' range; 'brax': the paper's Brax v1
     #                             torque actuators (torque = action x strength, unclipped; tasks/base.py)
     env_step_ms: float = 20.0   # biological model: simulated time per environment step
+    env_options: dict = field(default_factory=dict)  # further keyword arguments of the environment, e.g.
+    #                             {"min_target_radius": 0.15} for ur5e (tasks/robots.py): a change of the task
     # biological model
     neuron: str = "lif"         # the hidden neurons: a file of models/neurons/ (lif, adex) or a path
     stimulus_ms: float = 200.0  # one WM stimulus
@@ -118,7 +120,7 @@ class Config:
         for key in ("model", "rule", "sharing", "backend", "action_bounds", "actuators", "neuron", "wm_context"):
             if not isinstance(getattr(self, key), str):
                 raise ConfigError(f"config key '{key}': must be a string, got {getattr(self, key)!r}")
-        for key in ("extra", "environment"):
+        for key in ("extra", "environment", "env_options"):
             if not isinstance(getattr(self, key), dict):
                 raise ConfigError(f"config key '{key}': must be an object (dict), got {getattr(self, key)!r}")
         choose("action_bounds", ACTION_BOUNDS)
@@ -164,6 +166,8 @@ class Config:
         if isinstance(self.workers, int) and isinstance(self.pop, int) and self.workers > self.pop + 1:
             raise ConfigError(f"config key 'workers': at most pop + 1 = {self.pop + 1} (one individual each), "
                               f"got {self.workers}")
+        if self.env_options:
+            self._check_env_options()
         if self.task != "wm" and self.tasks_per_eval > 8:
             raise ConfigError(f"config key 'tasks_per_eval': at most 8 (the training tasks), got {self.tasks_per_eval}")
         for key in ("sigma0", "stimulus_ms", "dt_ms", "env_step_ms"):
@@ -222,6 +226,31 @@ class Config:
                               "drawn for the whole batch in one process; split over processes, the numbers "
                               "would change with the split. Use one process (--workers 1)")
         return self
+
+    def _check_env_options(self) -> None:
+        """Each option a keyword argument the environment takes (not one with its own key), and the
+        environment built with them (its own check of their values)."""
+        if self.task == "wm":
+            raise ConfigError("config key 'env_options': the wm task takes no environment options")
+        import inspect
+
+        from .tasks import ENVS, make_env
+        module, cls = ENVS[self.task][1].split(":")
+        import importlib
+        params = inspect.signature(getattr(importlib.import_module(module), cls).__init__).parameters
+        own = {"max_episode_steps": "episode_steps", "actuators": "actuators"}
+        takes = sorted(k for k, v in params.items() if k != "self" and k not in own
+                       and v.kind in (v.POSITIONAL_OR_KEYWORD, v.KEYWORD_ONLY))
+        for key in self.env_options:
+            if key in own:
+                raise ConfigError(f"config key 'env_options': '{key}' has its own config key '{own[key]}'")
+            if key not in takes:
+                raise ConfigError(f"config key 'env_options': {self.task} has no option '{key}'; it takes "
+                                  f"{', '.join(takes) or 'none'}")
+        try:
+            make_env(self.task, **self.env_options).close()
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"config key 'env_options': {self.task}: {exc}") from None
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -177,7 +177,7 @@ class RLEvaluator:
     def __init__(self, cfg: Config, n_individuals: int, record: bool = False, **network_kwargs):
         self.cfg = cfg.validate()
         self.P, self.K = n_individuals, cfg.tasks_per_eval
-        self.batch = EpisodeBatch(cfg.task, self.P, self.K, cfg.episode_steps, cfg.actuators)
+        self.batch = EpisodeBatch(cfg.task, self.P, self.K, cfg.episode_steps, cfg.actuators, cfg.env_options)
         env = self.batch.envs[0]
         self.env_class = type(env)
         self.train_tasks = env.train_tasks() if env.task_kind else None

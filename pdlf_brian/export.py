@@ -230,7 +230,7 @@ def _closed_loop_parts(cfg, run_dir: Path) -> dict:
         raise FileNotFoundError(f"{stats_file} not found: a closed-loop run's script needs the observation "
                                 "statistics the run froze for its test")
     state = json.loads(stats_file.read_text())
-    env = make_env(cfg.task, max_episode_steps=cfg.episode_steps, actuators=cfg.actuators)
+    env = make_env(cfg.task, max_episode_steps=cfg.episode_steps, actuators=cfg.actuators, **cfg.env_options)
     try:
         norm = ObsNormaliser(env.observation_space.shape[0], raw_last=env.task_kind is not None)
         norm.load_state_dict(state)

@@ -204,6 +204,8 @@ def fingerprint(cfg) -> dict:
     science = cfg.science()
     for key in ("generations", "rule", "neuron"):
         science.pop(key, None)
+    if not science.get("env_options"):  # none: as runs from before the key (their resumes still match)
+        science.pop("env_options", None)
     return {"config": science, "files": {name: digest(text) for name, text in model_files(cfg, False).items()}}
 
 

@@ -271,3 +271,32 @@ def test_bench_loop_prints_ratio_last(capsys):
     assert lines[-1].startswith("ratio=") and float(lines[-1][6:]) > 0
     assert any(l.startswith("closed loop") for l in lines) and any(l.startswith("bare") for l in lines)
     assert main(["bench", "loop", "--task", "swimmer_dir", "--batch", "12"]) == 2  # not a multiple of 8
+
+
+def test_env_options_reach_every_environment_and_bad_ones_are_named(tmp_path, capsys):
+    """--env-option gives the environment a keyword argument (ur5e's nearer targets, a change of the
+    task): every environment of the batch gets it, the run records it, and a key the environment does
+    not take, one with its own config key, or a value it refuses is one line naming it."""
+    import json
+
+    from pdlf_brian.cli import main
+    from pdlf_brian.config import ConfigError
+    ev = RLEvaluator(_cfg(task="ur5e", env_options={"min_target_radius": 0.15}), 2)
+    assert {e.min_target_radius for e in ev.batch.envs} == {0.15}
+    assert {e.min_target_radius for e in RLEvaluator(_cfg(task="ur5e"), 2).batch.envs} == {0.02}
+    for options, words in (({"radius": 1}, "ur5e has no option 'radius'; it takes min_target_radius"),
+                           ({"actuators": "brax"}, "'actuators' has its own config key"),
+                           ({"min_target_radius": 0.9}, "min_target_radius must be in [0, 0.52)")):
+        with pytest.raises(ConfigError, match=r"config key 'env_options': .*" + words.replace("[", r"\[")
+                           .replace("(", r"\(").replace(")", r"\)")):
+            Config(task="ur5e", env_options=options).validate()
+    with pytest.raises(ConfigError, match="the wm task takes no environment options"):
+        Config(task="wm", env_options={"a": 1}).validate()
+    args = ["train", "--task", "ur5e", "--pop", "3", "--hidden", "4", "--episode-steps", "3", "--tasks-per-eval",
+            "1", "--generations", "1", "--quiet", "--out", str(tmp_path / "r")]
+    assert main([*args, "--env-option", "min_target_radius=0.15"]) == 0
+    assert json.loads((tmp_path / "r" / "config.json").read_text())["env_options"] == {"min_target_radius": 0.15}
+    capsys.readouterr()
+    assert main(["train", "--out", str(tmp_path / "r"), "--resume", "--generations", "2", "--quiet"]) == 0
+    assert main([*args[:-2], "--out", str(tmp_path / "s"), "--env-option", "min_target_radius"]) == 2
+    assert "--env-option 'min_target_radius': expected KEY=VALUE" in capsys.readouterr().err
