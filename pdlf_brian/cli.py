@@ -238,8 +238,9 @@ def train_config(args) -> Config:
             # a shipped rule changed since would quietly make it another run)
             from .rundir import check_copies, use_run_copies
             flags = {key for flag, (key, _, _) in _train_flags().items() if getattr(args, flag) is not None}
-            check_copies(folder, keys=[k for k in ("rule", "neuron") if k not in flags])
-            for note in use_run_copies(data, folder, always=True):
+            used = [k for k in ("rule", "neuron") if k not in flags]
+            check_copies(folder, keys=used)
+            for note in use_run_copies(data, folder, always=True, keys=used):
                 print(f"pdlf: {note}", file=sys.stderr)
         try:
             Config.check_keys(data)
@@ -264,17 +265,19 @@ def train_config(args) -> Config:
             from_file.discard(key)
     if args.native is not None:
         data["native"] = True
-    if args.env_option:
-        options = dict(data.get("env_options") or {})
-        options.update(_key_values(args.env_option, "--env-option"))
-        data["env_options"] = options
-        from_file.discard("env_options")
+    if args.env_option:  # added to (or replacing keys of) the file's options
+        options = data.get("env_options") or {}
+        if not isinstance(options, dict):
+            where = f"config file {args.config}: " if "env_options" in from_file else ""
+            raise ConfigError(f"{where}config key 'env_options': must be an object (dict), got {options!r}")
+        data["env_options"] = {**options, **_key_values(args.env_option, "--env-option")}
     try:
         return Config.from_dict(data)
     except ConfigError as exc:  # a bad value the file gave: the message names the file too
         named = set(re.findall(r"config keys? '(\w+)'", str(exc)))
         if named & from_file:
-            raise ConfigError(f"config file {args.config}: {exc}") from None
+            also = " with --env-option" if args.env_option and "env_options" in named else ""
+            raise ConfigError(f"config file {args.config}{also}: {exc}") from None
         raise
 
 

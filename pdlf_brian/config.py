@@ -227,6 +227,13 @@ class Config:
                               "would change with the split. Use one process (--workers 1)")
         return self
 
+    def task_label(self) -> str:
+        """The task as figures and exported scripts name it: with the actuators and environment options
+        when they change the task (``ur5e (min_target_radius=0.15)``)."""
+        changed = dict({"actuators": self.actuators} if self.task != "wm" and self.actuators != "gym" else {},
+                       **self.env_options)
+        return self.task + (f" ({', '.join(f'{k}={v}' for k, v in changed.items())})" if changed else "")
+
     def _check_env_options(self) -> None:
         """Each option a keyword argument the environment takes (not one with its own key), and the
         environment built with them (its own check of their values)."""
@@ -250,7 +257,8 @@ class Config:
         try:
             make_env(self.task, **self.env_options).close()
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"config key 'env_options': {self.task}: {exc}") from None
+            given = ", ".join(f"{k}={v!r}" for k, v in self.env_options.items())
+            raise ConfigError(f"config key 'env_options': {self.task} ({given}): {exc}") from None
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -274,7 +274,8 @@ def io_sizes(cfg: Config) -> tuple[int, int]:
 @functools.lru_cache(maxsize=None)
 def env_sizes(task: str) -> tuple[int, int, bool]:
     """(observation size, action size, whether the last observation is the raw task value) of an
-    environment; built once per process (the pools and the exporter ask for it repeatedly)."""
+    environment; built once per process (the pools and the exporter ask for it repeatedly).  Built
+    without env_options: an option that changed these sizes would need them here too (none does)."""
     from .tasks import make_env
     env = make_env(task)
     sizes = (env.observation_space.shape[0], env.action_space.shape[0], env.task_kind is not None)

@@ -323,12 +323,13 @@ class Trainer:
         else:
             result.update({"score": "mean return over the training tasks", "episode_steps": cfg.episode_steps,
                            "tasks_per_eval": cfg.tasks_per_eval, "action_bounds": cfg.action_bounds,
+                           "actuators": cfg.actuators, "env_options": cfg.env_options,
                            "env_steps_budget": cfg.generations * (cfg.pop + 1) * cfg.tasks_per_eval
                            * cfg.episode_steps})
             rundir.write_atomic(self.dir / "obs_stats.json", json.dumps(
                 {k: (v.tolist() if isinstance(v, np.ndarray) else v)
                  for k, v in evaluator.state_dict()["obs_normaliser"].items()}) + "\n")
-            title = f"{cfg.task}: {cfg.rule} ({cfg.model}, {cfg.topology}, {cfg.episode_steps} steps)"
+            title = f"{cfg.task_label()}: {cfg.rule} ({cfg.model}, {cfg.topology}, {cfg.episode_steps} steps)"
             what = "mean return over the training tasks, statistics frozen"
         rundir.write_atomic(self.dir / "result.json", json.dumps(result, indent=2) + "\n")
         from .figures import learning_curve

@@ -209,7 +209,7 @@ def export(run_dir, out, which: str = "centre") -> Path:
     text = TEMPLATE.format(
         obs_mean=loop.get("mean"), obs_std=loop.get("std"), squash=loop.get("squash"),
         action_low=loop.get("low"), action_high=loop.get("high"),
-        version=__version__, run=run_dir.resolve(), task=cfg.task, rule=rule.name, sharing=cfg.sharing,
+        version=__version__, run=run_dir.resolve(), task=cfg.task_label(), rule=rule.name, sharing=cfg.sharing,
         topology=cfg.topology, which=which, genome_file=genome_file.name, size=layout.size, script=out.name,
         n_in=n_in, n_hidden=cfg.hidden, n_out=n_out, recurrent=recurrent,
         namespace=json.dumps({k: float(v) for k, v in ref_model.NAMESPACE.items()}),

@@ -7,8 +7,8 @@ import json
 import os
 from pathlib import Path
 
-KEYS = ("task", "model", "rule", "sharing", "topology", "seed", "generations", "pop", "score", "score_centre",
-        "score_best", "wall_seconds")
+KEYS = ("task", "actuators", "env_options", "model", "rule", "sharing", "topology", "seed", "generations", "pop",
+        "score", "score_centre", "score_best", "wall_seconds")
 
 
 def _flat(d, prefix=""):

@@ -88,14 +88,17 @@ def model_files(cfg, header: bool = True) -> dict[str, str]:
     return files
 
 
-def use_run_copies(data: dict, run_dir: Path, always: bool = False) -> list[str]:
+def use_run_copies(data: dict, run_dir: Path, always: bool = False, keys=("rule", "neuron")) -> list[str]:
     """In a config dict read from ``run_dir``: replace a rule (or neuron) file path that no longer
     exists by the run's own flattened copy; with ``always`` (analyses, export, replay: a finished run
     is read with the equations it ran with), also a shipped name or a path whose equations or
     constants have changed since the run; an unchanged rule keeps its name, as the run was given it.
+    ``keys``: the config keys to consider (a flag that gives another rule leaves the rule alone).
     Returns a note per replacement."""
     notes = []
     for key, name in (("rule", RULE_FILE), ("neuron", NEURON_FILE)):
+        if key not in keys:
+            continue
         value = data.get(key)
         copy = Path(run_dir) / MODELS_DIR / name
         if not isinstance(value, str) or not copy.is_file():

@@ -147,8 +147,9 @@ class UR5e(_TargetRobot):
     xml, reference_body, hit_distance = "ur5e.xml", "wrist_3", 0.02
 
     def __init__(self, max_episode_steps=1000, min_target_radius: float = 0.02, actuators="gym"):
-        if not 0 <= min_target_radius < 0.52:
-            raise ValueError(f"min_target_radius must be in [0, 0.52), got {min_target_radius!r}")
+        if isinstance(min_target_radius, bool) or not isinstance(min_target_radius, (int, float)) \
+                or not 0 <= min_target_radius < 0.52:
+            raise ValueError(f"min_target_radius must be a number in [0, 0.52), got {min_target_radius!r}")
         self.min_target_radius = float(min_target_radius)
         super().__init__(max_episode_steps, actuators)
 

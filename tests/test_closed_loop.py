@@ -286,7 +286,7 @@ def test_env_options_reach_every_environment_and_bad_ones_are_named(tmp_path, ca
     assert {e.min_target_radius for e in RLEvaluator(_cfg(task="ur5e"), 2).batch.envs} == {0.02}
     for options, words in (({"radius": 1}, "ur5e has no option 'radius'; it takes min_target_radius"),
                            ({"actuators": "brax"}, "'actuators' has its own config key"),
-                           ({"min_target_radius": 0.9}, "min_target_radius must be in [0, 0.52)")):
+                           ({"min_target_radius": 0.9}, "min_target_radius must be a number in [0, 0.52)")):
         with pytest.raises(ConfigError, match=r"config key 'env_options': .*" + words.replace("[", r"\[")
                            .replace("(", r"\(").replace(")", r"\)")):
             Config(task="ur5e", env_options=options).validate()
@@ -296,7 +296,31 @@ def test_env_options_reach_every_environment_and_bad_ones_are_named(tmp_path, ca
             "1", "--generations", "1", "--quiet", "--out", str(tmp_path / "r")]
     assert main([*args, "--env-option", "min_target_radius=0.15"]) == 0
     assert json.loads((tmp_path / "r" / "config.json").read_text())["env_options"] == {"min_target_radius": 0.15}
+    # the changed task is visible where the run is reported: result.json, and an exported script's header
+    assert json.loads((tmp_path / "r" / "result.json").read_text())["env_options"] == {"min_target_radius": 0.15}
+    assert main(["export", "--run", str(tmp_path / "r"), "--out", str(tmp_path / "a.py")]) == 0
+    assert "Task ur5e (min_target_radius=0.15);" in (tmp_path / "a.py").read_text()
     capsys.readouterr()
     assert main(["train", "--out", str(tmp_path / "r"), "--resume", "--generations", "2", "--quiet"]) == 0
-    assert main([*args[:-2], "--out", str(tmp_path / "s"), "--env-option", "min_target_radius"]) == 2
-    assert "--env-option 'min_target_radius': expected KEY=VALUE" in capsys.readouterr().err
+    bad = [("min_target_radius", "expected KEY=VALUE"),
+           ("min_target_radius=.15", "ur5e (min_target_radius='.15'): min_target_radius must be a number")]
+    for option, words in bad:
+        assert main([*args[:-2], "--out", str(tmp_path / "s"), "--env-option", option]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and words in err[0], err
+    # a config file's options: a bad one named with the file, also when --env-option adds to them
+    for options, words in (([1, 2], "must be an object (dict), got [1, 2]"), ({"radius": 1}, "no option 'radius'")):
+        (tmp_path / "c.json").write_text(json.dumps({"task": "ur5e", "env_options": options}))
+        for more in ([], ["--env-option", "min_target_radius=0.15"]):
+            assert main([*args[:-2], "--config", str(tmp_path / "c.json"), *more, "--out", str(tmp_path / "s")]) == 2
+            err = capsys.readouterr().err.strip().splitlines()
+            assert len(err) == 1 and f"config file {tmp_path / 'c.json'}" in err[0] and words in err[0], err
+
+
+def test_runs_without_env_options_keep_their_fingerprint():
+    """Runs started before env_options existed saved a fingerprint without the key: an empty one is
+    left out, so they resume; a set one counts (a resume with other options is refused)."""
+    from pdlf_brian.rundir import fingerprint
+    assert "env_options" not in fingerprint(_cfg(task="ur5e"))["config"]
+    assert fingerprint(_cfg(task="ur5e", env_options={"min_target_radius": 0.15}))["config"]["env_options"] == \
+        {"min_target_radius": 0.15}

@@ -400,6 +400,7 @@ def test_a_runs_copy_of_its_rule_edited_afterwards_is_refused(tmp_path, capsys):
     assert "rule.py was edited after the run started" in capsys.readouterr().err
     # another rule with the run's other settings does not use the run's rule: not refused
     assert main([*again, "--rule", "scp", "--out", str(tmp_path / "other")]) == 0
+    assert "using the run's copy" not in capsys.readouterr().err  # nor said to be
     copy.write_text(text)                            # restored: usable again
     assert main(["export", "--run", str(run), "--out", str(tmp_path / "a.py")]) == 0
     (run / "models" / "digests.json").write_text("{broken")
