@@ -768,6 +768,7 @@ class Controller:
         self.compile = compile
         self._lesion_mask = None
         self._runs = 0
+        self._fresh_results = True  # standalone: remove the last run's results first (False: benchmarks only)
         self._clocks = {}
         t0 = time.perf_counter()
         if self.standalone:
@@ -911,9 +912,10 @@ class Controller:
             self.device.insert_code("main", SEED_FROM_ENVIRONMENT)
         try:
             self._build()
-            # the monitors, and the neurons' (small) state, which Brian2 checks for NaN after every run
+            # the monitors, and the neurons' (small) state, checked for NaN after every run (not the
+            # coefficients, which the run was given, nor index arrays: half of the neurons' arrays)
             self.device.keep_results = tuple([self.readout_monitor.name] + [m.name for m in self.monitors.values()]
-                                             + [f"_array_{g.name}_" for g in (self.inp, self.hid, self.out)])
+                                             + [f"_array_{g.name}_{v}" for g, v in self.neuron_state()])
             with backends.interrupts_raise():  # main.cpp without a Ctrl+C handler of its own
                 self.net.run(self.family.run_duration(self, self.n_steps), namespace=self.namespace)
                 self.device.build(directory=str(self.directory / "code"), compile=self.compile, run=False)
@@ -946,6 +948,7 @@ class Controller:
             genomes = genomes[None]
         if genomes.shape != (self.P, self.layout.size):
             raise ValueError(f"genomes must have shape ({self.P}, {self.layout.size}); got {genomes.shape}")
+        self._finite_genomes = np.isfinite(genomes).all(axis=1)  # the next run's (finite_copies)
         return genomes
 
     def set_genomes(self, genomes):
@@ -1038,23 +1041,35 @@ class Controller:
         device: standalone runs write the neurons' state back.  A NaN weight that silences the hidden
         layer leaves the readout finite, but not the membrane it reached (a NaN membrane never crosses
         the threshold, so it is never reset) nor the per-neuron sums the rules keep."""
-        if getattr(self, "_neuron_state", None) is None:  # found once: the float state of every neuron
-            self._neuron_state = [
-                (var, group.N // self.N) for group in (self.inp, self.hid, self.out)
-                for name, var in group.variables.items()
-                if not name.startswith("_") and getattr(var, "size", None) == group.N
-                and np.dtype(var.dtype).kind == "f" and not getattr(var, "scalar", False) and hasattr(var, "get_value")]
         ok = np.ones(self.N, dtype=bool)
-        for var, per_copy in self._neuron_state:
-            ok &= np.all(np.isfinite(np.asarray(var.get_value()).reshape(self.N, per_copy)), axis=1)
+        for group, name in self.neuron_state():
+            var = group.variables[name]
+            ok &= np.all(np.isfinite(np.asarray(var.get_value()).reshape(self.N, group.N // self.N)), axis=1)
         return ok.reshape(self.P, self.B)
 
+    def neuron_state(self) -> list:
+        """[(group, variable name)]: the float state of every neuron group that a run changes, found
+        once per network.  Not the coefficients a genome writes (a non-finite genome is found from the
+        genome itself: :meth:`finite_copies`), nor indices; what a standalone run writes back besides
+        its monitors."""
+        if getattr(self, "_neuron_state", None) is None:
+            coefficients = {(owner.name, var) for owner, var, side in self._coef_owner.values() if side != "synapse"}
+            self._neuron_state = [
+                (group, name) for group in (self.inp, self.hid, self.out)
+                for name, var in group.variables.items()
+                if not name.startswith("_") and (group.name, name) not in coefficients
+                and getattr(var, "size", None) == group.N and np.dtype(var.dtype).kind == "f"
+                and not getattr(var, "scalar", False) and hasattr(var, "get_value")]
+        return self._neuron_state
+
     def finite_copies(self) -> np.ndarray:
-        """(P, B): False where a copy diverged: a non-finite weight (runtime devices) or neuron state
-        (every device)."""
+        """(P, B): False where a copy diverged or its genome was not finite: a non-finite weight
+        (runtime devices), neuron state (every device) or coefficient."""
         ok = self.finite_neurons()
         if not self.standalone:
             ok &= self.finite_weights()
+        if getattr(self, "_finite_genomes", None) is not None:
+            ok &= self._finite_genomes[:, None]
         return ok
 
     # ------------------------------------------------------------------ evaluation
@@ -1111,7 +1126,19 @@ class Controller:
             run_args[self.synapses[layer].w] = w
         self._seed_random(rng)
         self._runs += 1
-        self.device.run(directory=str(self.directory / "code"), results_directory="results", run_args=run_args)
+        code = self.directory / "code"
+        # the last run's results go first: the program then writes new files, where overwriting its old
+        # ones made ext4 flush each to disk at close (50-130 ms per evaluation at the WM shape, under
+        # load, against 5 ms: docs/benchmarks.md)
+        for old in (code / "results").glob("*") if self._fresh_results else ():
+            if old.is_file():
+                old.unlink()
+        try:
+            self.device.run(directory=str(code), results_directory="results", run_args=run_args)
+        finally:  # Brian2 writes each run's arrays to new files and keeps them (1.1 GB in 225 generations)
+            for name in self.device.run_args_arrays:
+                (code / "static_arrays" / name).unlink(missing_ok=True)
+                (code / "static_arrays" / (name + ".lock")).unlink(missing_ok=True)
         values = np.asarray(getattr(self.readout_monitor, self.family.readout_var)).T
         self._check_complete(values)
         return self.family.read_readout(self, values)

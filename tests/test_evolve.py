@@ -110,6 +110,24 @@ def test_a_genome_whose_input_weights_diverge_is_scored_as_diverged(model, backe
     assert fit[1] == -2.0 and acc[1] == 0.0 and np.isfinite(fit[0])
 
 
+@pytest.mark.parametrize("backend", ["numpy", "cpp"])
+def test_a_non_finite_genome_is_scored_as_diverged(backend):
+    """A NaN or infinite coefficient is a diverged individual on every device.  A standalone run does not
+    write its coefficients back (they are its input; half of the neurons' arrays at the WM shape):
+    the genome itself is checked, and the run's results hold the neurons' state, not the coefficients."""
+    from pdlf_brian.evaluate import WMEvaluator
+    ev = WMEvaluator(Config(generations=1, **{**TINY, "backend": backend}), 3)
+    g = np.zeros((3, ev.layout.size))
+    g[1, 0], g[2, -1] = np.nan, np.inf
+    acc, fit, diverged = ev.evaluate(g, np.random.default_rng(0))
+    assert list(diverged) == [False, True, True] and np.isfinite(fit).all()
+    if backend == "cpp":
+        written = {f.name for f in (ev.network.directory / "code" / "results").iterdir()}
+        hidden = ev.network.hid.name
+        assert any(f.startswith(f"_array_{hidden}_u_") for f in written)        # the membranes: checked
+        assert not any(f.startswith(f"_array_{hidden}_eta_") for f in written)  # the coefficients: not written
+
+
 @pytest.mark.parametrize("after", [1, 3])
 def test_sigkill_then_resume_loses_nothing(tmp_path, after):
     """A run killed with SIGKILL (no chance to clean up) and resumed ends like an uninterrupted run."""

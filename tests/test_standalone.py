@@ -42,6 +42,20 @@ def test_cpp_matches_numpy_for_several_genomes_without_recompiling(cpp_net):
         binary_mtime = mtime
 
 
+def test_evaluations_leave_no_files_behind(cpp_net):
+    """Brian2 writes each run's arrays (genomes, stimuli) to new files in static_arrays and keeps them:
+    1.1 GB after 225 generations of a biological run.  They are removed after each run, and the
+    results are the last run's only."""
+    static = cpp_net.directory / "code" / "static_arrays"
+    before = sorted(p.name for p in static.iterdir())
+    for seed in (3, 4, 5):
+        rng = np.random.default_rng(seed)
+        a = cpp_net.run_open_loop(rng.normal(0, 0.6, (2, cpp_net.layout.size)), rng.normal(0, 1.5, (20, 2, 2, 4)))
+        assert np.isfinite(a).all()
+    assert sorted(p.name for p in static.iterdir()) == before
+    assert cpp_net.device.run_args_arrays, "the runs did give arrays through files"
+
+
 def test_cpp_divergent_copy_is_nan_not_a_crash(cpp_net):
     g = np.zeros((2, cpp_net.layout.size))
     g[1] = 1e300
