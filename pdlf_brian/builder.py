@@ -765,6 +765,10 @@ class Controller:
         self.init_weights = init_weights
         self.name = name + ("_bio" if model == "bio" else "")
         self.directory = Path(directory or tempfile.mkdtemp(prefix=f"pdlf_{backend}_")) if self.standalone else None
+        if self.standalone and directory is None:  # a folder of our own: removed with the controller (or at exit)
+            import shutil
+            import weakref
+            weakref.finalize(self, shutil.rmtree, str(self.directory), True)
         self.compile = compile
         self._lesion_mask = None
         self._runs = 0

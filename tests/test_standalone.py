@@ -70,3 +70,17 @@ def test_two_compiled_shapes_live_in_one_process(cpp_net, tmp_path):
     assert y.shape == (6, 1, 2, 1) and np.all(np.isfinite(y))
     a = cpp_net.run_open_loop(np.zeros((2, cpp_net.layout.size)), np.ones((20, 2, 2, 4)))
     assert a.shape == (20, 2, 2, 2)
+
+
+def test_a_controllers_own_code_folder_is_removed_with_it():
+    """Each compiled controller made a folder in the temporary directory (tens of MB: the program, its
+    arrays) and left it there after the process ended.  A folder it made itself goes with it; one
+    given by the caller stays."""
+    import gc
+    net = Controller("reference", load_rule("scp"), 3, 5, 1, 1, 2, 6, backend="cpp", name="own_folder")
+    folder = net.directory
+    assert np.isfinite(net.run_open_loop(np.zeros((1, net.layout.size)), np.ones((6, 1, 2, 3)))).all()
+    assert folder.is_dir()
+    del net
+    gc.collect()
+    assert not folder.exists()
