@@ -95,6 +95,7 @@ def main():
     print("|---|" + "---|" * len(PHASES))
     for fresh, label in ((False, "results overwritten (Brian2)"), (True, "results removed first (pdlf)")):
         print(f"| {label} | " + " | ".join(f"{med[fresh][k]:.1f}" for k in PHASES) + " |")
+    shutil.rmtree(work.parent, ignore_errors=True)
     print(f"ratio={med[False]['total'] / med[True]['total']:.3f}")
 
 

@@ -23,6 +23,7 @@ One evaluation is one ``run()``: :meth:`Controller.run_open_loop` (a stimulus kn
 """
 from __future__ import annotations
 
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -209,9 +210,9 @@ def maxnorm_functions(backend: str, slots: int, directory: Path | None = None) -
 # shape, ~70 MB of synapse indices and weights that nobody reads).  The controller reads only its
 # monitors back: the generated _write_arrays() keeps only their arrays.
 
-def prune_result_writes(objects_cpp: Path, keep: tuple[str, ...]) -> int:
-    """Remove from the generated ``_write_arrays()`` every array whose name contains none of ``keep``;
-    returns how many were removed."""
+def prune_result_writes(objects_cpp: Path, keep: tuple[str, ...], exact: frozenset = frozenset()) -> int:
+    """Remove from the generated ``_write_arrays()`` every array whose name contains none of ``keep``
+    and is not one of ``exact``; returns how many were removed."""
     import re
     text = Path(objects_cpp).read_text()
     start = text.find("void _write_arrays()")
@@ -224,7 +225,7 @@ def prune_result_writes(objects_cpp: Path, keep: tuple[str, ...]) -> int:
     kept, removed = [parts[0]], 0
     for part in parts[1:]:
         name = re.match(r"\s*ofstream outfile_(\w+);", part).group(1)
-        if any(k in name for k in keep):
+        if name in exact or any(k in name for k in keep):
             kept.append(part)
         else:
             removed += 1
@@ -248,13 +249,14 @@ def lean_device_class(base):
     """A standalone device class that writes only the results the controller reads back."""
 
     class LeanDevice(base):
-        keep_results: tuple = ()
+        keep_results: tuple = ()       # names that kept arrays contain (monitors)
+        keep_arrays: frozenset = frozenset()  # the exact names of further kept arrays
 
         def generate_objects_source(self, writer, *args, **kwargs):
             super().generate_objects_source(writer, *args, **kwargs)
             path = Path(writer.project_dir) / "objects.cpp"
             if self.keep_results and path.exists():
-                prune_result_writes(path, tuple(self.keep_results))
+                prune_result_writes(path, tuple(self.keep_results), frozenset(self.keep_arrays))
 
     return LeanDevice
 
@@ -768,7 +770,7 @@ class Controller:
         if self.standalone and directory is None:  # a folder of our own: removed with the controller (or at exit)
             import shutil
             import weakref
-            weakref.finalize(self, shutil.rmtree, str(self.directory), True)
+            self._cleanup = weakref.finalize(self, shutil.rmtree, str(self.directory), True)
         self.compile = compile
         self._lesion_mask = None
         self._runs = 0
@@ -918,13 +920,21 @@ class Controller:
             self._build()
             # the monitors, and the neurons' (small) state, checked for NaN after every run (not the
             # coefficients, which the run was given, nor index arrays: half of the neurons' arrays)
-            self.device.keep_results = tuple([self.readout_monitor.name] + [m.name for m in self.monitors.values()]
-                                             + [f"_array_{g.name}_{v}" for g, v in self.neuron_state()])
+            self.device.keep_results = tuple([self.readout_monitor.name] + [m.name for m in self.monitors.values()])
+            self.device.keep_arrays = frozenset(f"_array_{g.name}_{v}" for g, v in self.neuron_state())
             with backends.interrupts_raise():  # main.cpp without a Ctrl+C handler of its own
                 self.net.run(self.family.run_duration(self, self.n_steps), namespace=self.namespace)
                 self.device.build(directory=str(self.directory / "code"), compile=self.compile, run=False)
+        except BaseException:
+            self._keep_folder("the build failed")
+            raise
         finally:
             set_device("runtime")  # the compiled program stays usable through self.device
+
+    def _keep_folder(self, why: str) -> None:
+        """A failed build or run: its code folder stays (for reading its logs and code), and says where."""
+        if getattr(self, "_cleanup", None) is not None and self._cleanup.detach() is not None:
+            print(f"pdlf: {why}; its code stays in {self.directory}", file=sys.stderr)
 
     # ------------------------------------------------------------------ genomes and state
     def coefficient_arrays(self, genomes):
@@ -1124,7 +1134,8 @@ class Controller:
 
     def _run_standalone(self, genomes, stimulus, rng):
         run_args = {self.stimulus: stimulus}
-        for (owner, var), values in self.coefficient_arrays(genomes).items():
+        coefficients = self.coefficient_arrays(genomes)
+        for (owner, var), values in coefficients.items():
             run_args[getattr(owner, var)] = values
         for layer, w in self.initial_weight_arrays(rng).items():
             run_args[self.synapses[layer].w] = w
@@ -1139,10 +1150,18 @@ class Controller:
                 old.unlink()
         try:
             self.device.run(directory=str(code), results_directory="results", run_args=run_args)
-        finally:  # Brian2 writes each run's arrays to new files and keeps them (1.1 GB in 225 generations)
-            for name in self.device.run_args_arrays:
-                (code / "static_arrays" / name).unlink(missing_ok=True)
-                (code / "static_arrays" / (name + ".lock")).unlink(missing_ok=True)
+        except KeyboardInterrupt:
+            raise
+        except BaseException:  # the failed run's inputs stay with its code, to run it again by hand
+            self._keep_folder("a compiled run failed")
+            raise
+        # Brian2 writes each run's arrays to new files and keeps them (1.1 GB in 225 generations)
+        for name in self.device.run_args_arrays:
+            (code / "static_arrays" / name).unlink(missing_ok=True)
+            (code / "static_arrays" / (name + ".lock")).unlink(missing_ok=True)
+        for (owner, var), values in coefficients.items():  # readable after the run without a results
+            # file (the coefficients are not written back); Brian2 forgets these at the next run
+            self.device.array_cache[owner.variables[var]] = values
         values = np.asarray(getattr(self.readout_monitor, self.family.readout_var)).T
         self._check_complete(values)
         return self.family.read_readout(self, values)

@@ -54,6 +54,11 @@ def test_evaluations_leave_no_files_behind(cpp_net):
         assert np.isfinite(a).all()
     assert sorted(p.name for p in static.iterdir()) == before
     assert cpp_net.device.run_args_arrays, "the runs did give arrays through files"
+    # the coefficients are not written back, yet read back as the run was given them
+    g = np.random.default_rng(6).normal(0, 0.6, (2, cpp_net.layout.size))
+    cpp_net.run_open_loop(g, np.ones((20, 2, 2, 4)))
+    for (owner, var), values in cpp_net.coefficient_arrays(g).items():
+        np.testing.assert_array_equal(np.asarray(getattr(owner, var)[:]), values)
 
 
 def test_cpp_divergent_copy_is_nan_not_a_crash(cpp_net):
@@ -84,3 +89,20 @@ def test_a_controllers_own_code_folder_is_removed_with_it():
     del net
     gc.collect()
     assert not folder.exists()
+
+
+def test_a_failed_run_keeps_its_code_folder(capsys):
+    """A compiled run that fails leaves its folder (code, inputs, logs) for a look by hand, and says where;
+    its own folder is otherwise removed with the controller."""
+    import gc
+    net = Controller("reference", load_rule("scp"), 3, 5, 1, 1, 2, 6, backend="cpp", name="failing_run")
+    folder = net.directory
+    (folder / "code" / "main").write_text("#!/bin/sh\nexit 3\n")  # a program that fails
+    with pytest.raises(RuntimeError):
+        net.run_open_loop(np.zeros((1, net.layout.size)), np.ones((6, 1, 2, 3)))
+    assert f"a compiled run failed; its code stays in {folder}" in capsys.readouterr().err
+    del net
+    gc.collect()
+    assert folder.is_dir()
+    import shutil
+    shutil.rmtree(folder)
