@@ -21,11 +21,13 @@ class Run:
     centre: np.ndarray
     best: np.ndarray
     result: dict
+    tag: str = ""  # what names the run in labels (default: its folder's name)
 
     @property
     def label(self) -> str:
         from pdlf_brian.rules import load_rule
-        return f"{load_rule(self.cfg.rule).name} ({self.dir.name})"  # cfg.rule may be the run's copy (a path)
+        # cfg.rule may be the run's copy (a path)
+        return f"{load_rule(self.cfg.rule).name} ({self.tag or self.dir.name})"
 
     @property
     def plastic(self) -> bool:
@@ -47,6 +49,32 @@ def load_run(run_dir) -> Run:
         raise FileNotFoundError(f"{d} has no genome_centre.npy: the run has not finished (resume it first)")
     result = json.loads((d / "result.json").read_text()) if (d / "result.json").exists() else {}
     return Run(d, cfg, load_array(d / "genome_centre.npy"), load_array(d / "genome_best.npy"), result)
+
+
+#: the settings a run and its --baseline must share to be compared (the task as each agent meets it)
+SAME_TASK = {"rl": ("task", "actuators", "env_options"), "wm": ("task", "model", "length", "latency", "wm_context",
+                                                               "stimulus_ms", "dt_ms")}
+
+
+def load_agents(analysis: str, run_dir, baseline=None, same_episodes: bool = False) -> list[Run]:
+    """The run and, if given, its baseline: refused in one line where they do not face the same task
+    (another task, other actuators or environment options; for WM another sequence length, delay,
+    context or timing), and with ``same_episodes`` (an analysis that plays each agent's own episode
+    length) where their episode lengths differ.  Two runs whose labels would coincide (the same rule
+    and folder name) are told apart by their paths."""
+    agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
+    if len(agents) == 2:
+        a, b = agents
+        keys = SAME_TASK["wm" if a.cfg.task == "wm" else "rl"] + (("episode_steps",) if same_episodes else ())
+        differ = [k for k in keys if getattr(a.cfg, k) != getattr(b.cfg, k)]
+        if differ:
+            what = "; ".join(f"{k} {getattr(a.cfg, k)!r} against {getattr(b.cfg, k)!r}" for k in differ)
+            hint = " (or give both one length with -o steps=N)" if differ == ["episode_steps"] else ""
+            raise ValueError(f"analysis {analysis!r}: --run {a.dir} and --baseline {b.dir} are not comparable: "
+                             f"{what}{hint}")
+        if a.label == b.label:
+            a.tag, b.tag = str(a.dir), str(b.dir)
+    return agents
 
 
 def rl_evaluator(run: Run, n_individuals: int, episode_steps: int | None = None, tasks_per_eval: int = 8,

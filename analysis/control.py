@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import check_option, finish, load_run, output_dir, progress, pyplot, rl_evaluator
+from .common import check_option, finish, load_agents, output_dir, progress, pyplot, rl_evaluator
 
 NAME = "control"
 SCHEDULES = ("triangle", "rectangle", "half_circle")
@@ -60,7 +60,7 @@ def run(run_dir, out_dir=None, baseline=None, steps=1000, schedules=SCHEDULES):
     unknown = [k for k in schedules if k not in SCHEDULES]
     check_option(NAME, "schedules", schedules, not unknown, f"unknown {unknown}; choose from {', '.join(SCHEDULES)}")
     out = out_dir or output_dir(run_dir, NAME)
-    agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
+    agents = load_agents(NAME, run_dir, baseline)
     plt = pyplot()
     fig, axes = plt.subplots(1, len(schedules), figsize=(4 * len(schedules), 4), dpi=120, squeeze=False)
     rows, summary = [], {"steps": steps, "agents": {}}

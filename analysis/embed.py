@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import check_option, load_run, output_dir, progress, pyplot, rl_evaluator, write_csv, write_summary
+from .common import check_option, load_agents, output_dir, progress, pyplot, rl_evaluator, write_csv, write_summary
 
 NAME = "embed"
 
@@ -40,7 +40,7 @@ def run(run_dir, out_dir=None, baseline=None, first=100, last=799, stride=1, per
     check_option(NAME, "stride", stride, stride >= 1, "at least 1 step")
     check_option(NAME, "perplexity", perplexity, perplexity > 0, "a positive number")
     out = out_dir or output_dir(run_dir, NAME)
-    agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
+    agents = load_agents(NAME, run_dir, baseline)
     plt = pyplot()
     fig, axes = plt.subplots(1, len(agents), figsize=(4.5 * len(agents), 4), dpi=120, squeeze=False)
     summary, rows = {"steps": [first, last], "stride": stride, "perplexity": perplexity, "agents": {}}, []

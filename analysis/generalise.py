@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import check_option, load_run, output_dir, progress, pyplot, rl_evaluator, write_csv, write_summary
+from .common import check_option, load_agents, output_dir, progress, pyplot, rl_evaluator, write_csv, write_summary
 
 NAME = "generalise"
 
@@ -31,7 +31,7 @@ def run(run_dir, out_dir=None, baseline=None, sweep=72, steps=None):
     check_option(NAME, "steps", steps, steps is None or (isinstance(steps, int) and steps >= 1),
                  "a number of steps >= 1 (omit it for the run's episode length)")
     out = out_dir or output_dir(run_dir, NAME)
-    agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
+    agents = load_agents(NAME, run_dir, baseline, same_episodes=steps is None)
     rows, summary = [], {"agents": {}}
     plt = pyplot()
     curves = {}

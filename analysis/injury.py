@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import check_option, finish, load_run, output_dir, progress, pyplot, rl_evaluator
+from .common import check_option, finish, load_agents, output_dir, progress, pyplot, rl_evaluator
 
 NAME = "injury"
 
@@ -56,7 +56,7 @@ def run(run_dir, out_dir=None, baseline=None, seeds=5, at=500, duration=50, step
     check_option(NAME, "steps", steps, steps > at + duration,
                  f"the episode must outlast the injury: more than at + duration = {at + duration} steps")
     out = out_dir or output_dir(run_dir, NAME)
-    agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
+    agents = load_agents(NAME, run_dir, baseline)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 3.6), dpi=120)
     rows, summary = [], {"at": at, "duration": duration, "steps": steps, "seeds": seeds, "agents": {}}
@@ -78,7 +78,7 @@ def run(run_dir, out_dir=None, baseline=None, seeds=5, at=500, duration=50, step
         ax.fill_between(np.arange(1, steps + 1), m - sd, m + sd, color=colour, alpha=0.2)
         if agent is agents[0]:
             plot_snapshots(plt, snaps, out / "weights.png", agent.label)
-    ax.axvspan(at, at + duration, color="0.85", label="weights zeroed")
+    ax.axvspan(at + 0.5, at + duration + 0.5, color="0.85", label="weights zeroed")  # steps at+1 .. at+duration
     return finish(plt, fig, out, "rewards.png", "rewards.csv", rows, summary, ax, "step", "reward (mean over tasks)")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import check_option, finish, load_run, output_dir, progress, pyplot, rl_evaluator
+from .common import check_option, finish, load_agents, output_dir, progress, pyplot, rl_evaluator
 
 NAME = "lesion"
 FRACTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
@@ -54,7 +54,7 @@ def run(run_dir, out_dir=None, baseline=None, seeds=5, steps=None, fractions=FRA
     check_option(NAME, "fractions", fractions, all(0 <= f < 1 for f in fractions),
                  "fractions of hidden neurons blocked, each in [0, 1)")
     out = out_dir or output_dir(run_dir, NAME)
-    agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
+    agents = load_agents(NAME, run_dir, baseline, same_episodes=steps is None)
     if len({a.cfg.hidden for a in agents}) != 1:
         raise ValueError("the agents have different hidden sizes: the same masks cannot apply to both")
     mask_set = masks(agents[0].cfg.hidden, fractions, seeds)
@@ -66,8 +66,12 @@ def run(run_dir, out_dir=None, baseline=None, seeds=5, steps=None, fractions=FRA
         ret = lesioned_returns(agent, mask_set, steps)
         for i, f in enumerate(fractions):
             rows.append({"agent": agent.label, "fraction": f, "mean_return": ret[i].mean(), "sd": ret[i].std()})
+        intact = ret[0].mean()
+        # a ratio to the intact return means something only where that return is positive (halfcheetah's
+        # are negative: a ratio then gave -1 for the intact network itself); the difference always does
         summary["agents"][agent.label] = {"plastic": agent.plastic, "mean": ret.mean(1), "sd": ret.std(1),
-                                          "relative_to_intact": ret.mean(1) / (abs(ret[0].mean()) or 1.0)}
+                                          "minus_intact": ret.mean(1) - intact,
+                                          "relative_to_intact": ret.mean(1) / intact if intact > 0 else None}
         ax.errorbar(fractions, ret.mean(1), yerr=ret.std(1), color=colour, marker="o", ms=3, label=agent.label)
     return finish(plt, fig, out, "lesion.png", "lesion.csv", rows, summary, ax,
                   "fraction of hidden neurons blocked", "return (mean over tasks)")

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import load_run, output_dir, pyplot, write_csv, write_summary
+from .common import load_agents, output_dir, pyplot, write_csv, write_summary
 
 NAME = "wm-probe"
 
@@ -140,7 +140,7 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0,
         raise ValueError(f"wm-probe option distractors={distractors!r}: expected false, true, "
                          + " or ".join(DISTRACTORS))
     out = out_dir or output_dir(run_dir, NAME)
-    agents = [load_run(run_dir)] + ([load_run(baseline)] if baseline else [])
+    agents = load_agents(NAME, run_dir, baseline)
     for agent in agents if distractors == "position" else []:
         if agent.cfg.wm_context != "position":
             raise ValueError(f"wm-probe option distractors=position: {agent.dir} has no position context "

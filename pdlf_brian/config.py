@@ -166,6 +166,7 @@ class Config:
         if isinstance(self.workers, int) and isinstance(self.pop, int) and self.workers > self.pop + 1:
             raise ConfigError(f"config key 'workers': at most pop + 1 = {self.pop + 1} (one individual each), "
                               f"got {self.workers}")
+        self._check_applicable()
         if self.env_options:
             self._check_env_options()
         if self.task != "wm" and self.tasks_per_eval > 8:
@@ -226,6 +227,26 @@ class Config:
                               "drawn for the whole batch in one process; split over processes, the numbers "
                               "would change with the split. Use one process (--workers 1)")
         return self
+
+    #: keys that only some runs use: (keys, whether this run uses them, what they apply to)
+    def _check_applicable(self) -> None:
+        """A key set away from its default where this run never reads it (``--len 16`` on an RL task)
+        was stored, silently ignored, and then blocked a resume that left it out.  One line naming it."""
+        base = Config()
+        rl, bio = self.task != "wm", self.model == "bio"
+        groups = (((("length", "latency", "test_sequences"), "the wm task"), not rl),
+                  ((("episode_steps", "tasks_per_eval", "action_bounds", "actuators"), "the RL tasks"), rl),
+                  ((("stimulus_ms",), "the bio model on the wm task"), bio and not rl),
+                  ((("env_step_ms",), "the bio model on the RL tasks"), bio and rl),
+                  ((("dt_ms",), "the bio model"), bio))
+        for (keys, what), used in groups:
+            for key in keys if not used else ():
+                if getattr(self, key) != getattr(base, key):
+                    raise ConfigError(f"config key '{key}': {getattr(self, key)!r} applies to {what}; this run "
+                                      f"(task {self.task}, model {self.model}) does not use it: leave it out")
+        if rl and self.sequences != COMMON_DEFAULTS["sequences"]:
+            raise ConfigError(f"config key 'sequences': {self.sequences!r} applies to the wm task; this run (task "
+                              f"{self.task}) does not use it: leave it out")
 
     def task_label(self) -> str:
         """The task as figures and exported scripts name it: with the actuators and environment options

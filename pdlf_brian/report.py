@@ -7,8 +7,9 @@ import json
 import os
 from pathlib import Path
 
-KEYS = ("task", "actuators", "env_options", "model", "rule", "sharing", "topology", "seed", "generations", "pop",
-        "score", "score_centre", "score_best", "wall_seconds")
+KEYS = ("task", "actuators", "env_options", "episode_steps", "tasks_per_eval", "action_bounds", "model", "rule",
+        "sharing", "topology", "hidden", "seed", "generations", "pop", "score", "score_centre", "score_best",
+        "wall_seconds")
 
 
 def _flat(d, prefix=""):

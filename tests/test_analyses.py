@@ -312,3 +312,36 @@ def test_an_analysis_reads_a_run_with_the_rule_it_ran_with(runs, tmp_path, capsy
     export(run, tmp_path / "agent.py")  # export too reads the rule the run ran with (the file says B * pre now)
     assert "has changed since the run" in capsys.readouterr().err
     assert (tmp_path / "agent.py").read_text() == (tmp_path / "before" / "agent.py").read_text()
+
+
+def test_a_baseline_of_another_task_or_episode_length_is_refused(runs, tmp_path, capsys):
+    """An agent of another task (or other actuators, environment options, or - where each agent plays
+    its own episode length - another length) was compared on one axis without a word: generalise drew
+    halfcheetah's target speeds as ant directions.  Refused in one line, before anything runs.  Two
+    runs of one rule in folders of one name keep two labels."""
+    import shutil
+    other = tmp_path / "other"
+    assert main(["train", *RL, "--episode-steps", "10", "--rule", "weights", "--out", str(other / "w")]) == 0
+    capsys.readouterr()
+    assert main(["analyze", "lesion", "--run", str(runs / "p"), "--baseline", str(other / "w"), "-o", "seeds=1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not comparable: episode_steps 20 against 10 (or give both one length" in err[0], err
+    assert main(["analyze", "lesion", "--run", str(runs / "p"), "--baseline", str(other / "w"), "-o", "seeds=1",
+                 "-o", "steps=5", "-o", "fractions=[0, 0.5]"]) == 0
+    capsys.readouterr()
+    s = summary(runs / "p", "lesion")
+    for a in s["agents"].values():  # halfcheetah's returns are negative: no ratio, a difference
+        assert a["minus_intact"][0] == 0.0
+        assert a["relative_to_intact"] is None or a["relative_to_intact"][0] == 1.0
+    cfg = json.loads((other / "w" / "config.json").read_text())
+    cfg["task"] = "ant_dir"
+    shutil.copytree(other / "w", other / "ant")
+    (other / "ant" / "config.json").write_text(json.dumps(cfg))
+    for name in ("generalise", "injury", "lesion"):
+        assert main(["analyze", name, "--run", str(runs / "p"), "--baseline", str(other / "ant")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "task 'halfcheetah_vel' against 'ant_dir'" in err[0], err
+    shutil.copytree(runs / "w", other / "p")  # another run named like --run ("p"), with the same rule
+    from pdlf_brian.analysis.common import load_agents
+    a, b = load_agents("lesion", runs / "w", other / "p")
+    assert a.label != b.label
