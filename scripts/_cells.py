@@ -9,11 +9,23 @@ def train_cells(cells, jobs):
     """cells: (run directory, pdlf train flags) pairs; finished ones are skipped, started or shorter ones resumed
     (extended to the requested --generations)."""
 
+    def settings(flags):  # what defines a cell: its flags, but the number of generations (a cell may be extended)
+        i = flags.index("--generations") if "--generations" in flags else len(flags)
+        return list(flags[:i]) + list(flags[i + 2:])
+
+    for d, flags in cells:  # a finished cell made with other flags would be skipped and reported as this one
+        recorded = d / "cell.json"
+        if recorded.exists() and json.loads(recorded.read_text()) != settings(flags):
+            sys.exit(f"{d} was run with the flags {json.loads(recorded.read_text())}, not {settings(flags)}: "
+                     "give another --out (or remove the cell)")
+
     def run(cell):
         d, flags = cell
         want = int(flags[flags.index("--generations") + 1]) if "--generations" in flags else None
         if (d / "result.json").exists() and json.loads((d / "result.json").read_text())["generations"] == want:
             return
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "cell.json").write_text(json.dumps(settings(flags)) + "\n")
         cmd = [sys.executable, "-m", "pdlf_brian.cli", "train", *flags, "--out", str(d), "--quiet"]
         if (d / "checkpoint.pkl").exists():
             cmd.append("--resume")

@@ -41,6 +41,8 @@ def main():
     p.add_argument("extra", nargs="*", help="more pdlf train flags, after --")
     a = p.parse_args()
     cells = list(itertools.product(a.tasks, a.arms, a.seeds))
+    if a.summarise_only and not a.out.is_dir():
+        p.error(f"--out {a.out}: no such folder (nothing to summarise)")
 
     if not a.summarise_only:
         train_cells([(a.out / f"{task}_{arm}_s{seed}",
