@@ -201,3 +201,22 @@ def test_memory_estimate_counts_the_networks_and_every_process():
     assert one / 2**20 == 1728 + BYTES_PER_PROCESS / 2**20
     two = memory_estimate(Config(pop=1023, sequences=32, workers=2).validate())
     assert two - one == 2 * BYTES_PER_PROCESS          # two workers and the main process, against one process
+
+
+@pytest.mark.parametrize("settings,key", [(dict(task="swimmer_dir", length=16), "length"),
+                                          (dict(task="ant_dir", sequences=4), "sequences"),
+                                          (dict(task="wm", episode_steps=10), "episode_steps"),
+                                          (dict(task="wm", actuators="brax"), "actuators"),
+                                          (dict(task="hopper_vel", stimulus_ms=50.0), "stimulus_ms"),
+                                          (dict(task="wm", dt_ms=0.5), "dt_ms"),
+                                          (dict(task="wm", model="bio", env_step_ms=7.0), "env_step_ms")])
+def test_a_key_the_run_never_reads_is_refused(settings, key):
+    """`--len 16` on an RL task was stored and ignored, and then blocked a resume without it.  Now one
+    line naming the key; the same key where it applies is accepted."""
+    with pytest.raises(ConfigError, match=f"config key '{key}': .* does not use it: leave it out"):
+        Config(**settings).validate()
+    uses = {"length": "wm", "sequences": "wm", "episode_steps": "ant_dir", "actuators": "ant_dir"}
+    fixed = dict(settings, task=uses.get(key, settings["task"]))
+    if key in ("stimulus_ms", "dt_ms", "env_step_ms"):
+        fixed.update(model="bio", task="ant_dir" if key == "env_step_ms" else "wm")
+    Config(**fixed).validate()
