@@ -1156,7 +1156,7 @@ class Controller:
             self._keep_folder("a compiled run failed")
             raise
         # Brian2 writes each run's arrays to new files and keeps them (1.1 GB in 225 generations)
-        for name in self.device.run_args_arrays:
+        for name in getattr(self.device, "run_args_arrays", ()):
             (code / "static_arrays" / name).unlink(missing_ok=True)
             (code / "static_arrays" / (name + ".lock")).unlink(missing_ok=True)
         for (owner, var), values in coefficients.items():  # readable after the run without a results
