@@ -228,7 +228,6 @@ class Config:
                               "would change with the split. Use one process (--workers 1)")
         return self
 
-    #: keys that only some runs use: (keys, whether this run uses them, what they apply to)
     def _check_applicable(self) -> None:
         """A key set away from its default where this run never reads it (``--len 16`` on an RL task)
         was stored, silently ignored, and then blocked a resume that left it out.  One line naming it."""
