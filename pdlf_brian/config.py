@@ -261,10 +261,8 @@ class Config:
             raise ConfigError("config key 'env_options': the wm task takes no environment options")
         import inspect
 
-        from .tasks import ENVS, make_env
-        module, cls = ENVS[self.task][1].split(":")
-        import importlib
-        params = inspect.signature(getattr(importlib.import_module(module), cls).__init__).parameters
+        from .tasks import env_class, make_env
+        params = inspect.signature(env_class(self.task).__init__).parameters
         own = {"max_episode_steps": "episode_steps", "actuators": "actuators"}
         takes = sorted(k for k, v in params.items() if k != "self" and k not in own
                        and v.kind in (v.POSITIONAL_OR_KEYWORD, v.KEYWORD_ONLY))

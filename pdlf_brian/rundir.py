@@ -25,6 +25,8 @@ from pathlib import Path
 MODELS_DIR = "models"
 RULE_FILE = "rule.py"
 NEURON_FILE = "neuron.py"
+#: the config key each copy records
+COPIES = {"rule": RULE_FILE, "neuron": NEURON_FILE}
 #: the digest of each copy's equations and constants, written with the copies (check_copies)
 DIGESTS = "digests.json"
 
@@ -96,9 +98,8 @@ def use_run_copies(data: dict, run_dir: Path, always: bool = False, keys=("rule"
     ``keys``: the config keys to consider (a flag that gives another rule leaves the rule alone).
     Returns a note per replacement."""
     notes = []
-    for key, name in (("rule", RULE_FILE), ("neuron", NEURON_FILE)):
-        if key not in keys:
-            continue
+    for key in keys:
+        name = COPIES[key]
         value = data.get(key)
         copy = Path(run_dir) / MODELS_DIR / name
         if not isinstance(value, str) or not copy.is_file():
@@ -174,7 +175,7 @@ def check_copies(run_dir: Path, keys=("rule", "neuron")) -> None:
     analyses, export and replay.  ``keys``: the config keys whose copies are used (a new run from a
     run's config.json with another --rule does not use the run's rule).  Run directories from before
     the digests were kept are not checked."""
-    wanted = {RULE_FILE if key == "rule" else NEURON_FILE for key in keys}
+    wanted = {COPIES[key] for key in keys}
     d = Path(run_dir) / MODELS_DIR
     path = d / DIGESTS
     if not path.is_file():

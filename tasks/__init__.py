@@ -27,11 +27,16 @@ def register_all() -> None:
 
 def make_env(name: str, **kwargs):
     """An environment by short name or gymnasium id, unwrapped (fast path for the batched loop)."""
+    return env_class(name)(**kwargs)
+
+
+def env_class(name: str):
+    """The environment class of a short name or gymnasium id."""
     import importlib
 
     for short, (gym_id, entry) in ENVS.items():
         if name in (short, gym_id):
             module, cls = entry.split(":")
-            return getattr(importlib.import_module(module), cls)(**kwargs)
+            return getattr(importlib.import_module(module), cls)
     raise ValueError(f"unknown environment {name!r}; choose one of {', '.join(ENVS)} "
                      f"(or their ids {', '.join(v[0] for v in ENVS.values())})")
