@@ -17,15 +17,20 @@ NAME = "injury"
 
 
 def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None):
-    """Per-step mean reward over tasks, (seeds, steps); weight snapshots; checks of the protocol."""
+    """Per-step mean reward over tasks, (seeds, steps); weight snapshots; and the largest |w| the
+    network itself left (read before this analysis writes anything) just before the injury and after
+    each injured step: a weight-trained net must leave zeros there, a plastic one only what its rule
+    grew in one step from zero.  (Had a write not reached the network, these would show it.)"""
     snapshots = sorted(set(snapshots or [0, at, at + 1, at + duration, at + 200, at + 450]))
     ev = rl_evaluator(run, seeds, episode_steps=steps)
     net, batch = ev.network, ev.batch
     static = not run.plastic
-    saved, snaps, zero_ok = {}, {}, []
+    saved, snaps, left = {}, {}, {}
 
     def hook(t, b):
         views = {layer: syn.variables["w"].get_value() for layer, syn in net.synapses.items()}
+        if t == at or at < t <= at + duration:   # what the last step left, before anything is written
+            left[t] = max(float(np.abs(net.synapse_array(k)).max()) for k in views)
         if t == at and static:
             saved.update({k: v.copy() for k, v in views.items()})
         if at <= t < at + duration:
@@ -36,8 +41,6 @@ def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None):
                 v[:] = saved[k]
         if t in snapshots:
             snaps[t] = {k: net.weights(k)[0, 0] for k in views}  # E6's weights (the stored ones are raw)
-        if at < t < at + duration:
-            zero_ok.append(all(np.all(net.synapse_array(k) == 0) for k in views))
 
     batch.hooks.append(hook)
     tasks = list(ev.train_tasks) if ev.train_tasks is not None else [None] * 8
@@ -46,7 +49,9 @@ def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None):
     rewards = np.array(batch.rewards_log).reshape(-1, seeds, 8)        # (T, seeds, tasks)
     per_step = np.zeros((seeds, steps))
     per_step[:, :len(rewards)] = rewards.mean(axis=2).T
-    return per_step, snaps, bool(all(zero_ok)), returns.mean(axis=1)
+    check = {"max_abs_w_before": left.get(at, float("nan")),
+             "max_abs_w_after_injured_steps": max((v for t, v in left.items() if t > at), default=float("nan"))}
+    return per_step, snaps, check, returns.mean(axis=1)
 
 
 def run(run_dir, out_dir=None, baseline=None, seeds=5, at=500, duration=50, steps=1000):
@@ -62,7 +67,7 @@ def run(run_dir, out_dir=None, baseline=None, seeds=5, at=500, duration=50, step
     rows, summary = [], {"at": at, "duration": duration, "steps": steps, "seeds": seeds, "agents": {}}
     for agent, colour in zip(agents, ["tab:red", "tab:blue"]):
         progress(f"injury: {agent.label}: {seeds} seeds x 8 tasks x {steps} steps")
-        per_step, snaps, zero_ok, returns = injure(agent, seeds, at, duration, steps)
+        per_step, snaps, check, returns = injure(agent, seeds, at, duration, steps)
         m, sd = per_step.mean(0), per_step.std(0)
         for t in range(steps):
             rows.append({"agent": agent.label, "step": t + 1, "mean_reward": m[t], "sd": sd[t]})
@@ -71,7 +76,7 @@ def run(run_dir, out_dir=None, baseline=None, seeds=5, at=500, duration=50, step
         after = per_step[:, at + duration:].mean() if at + duration < steps else float("nan")
         summary["agents"][agent.label] = {"plastic": agent.plastic, "mean_return_per_seed": returns,
                                           "reward_before": before, "reward_during": during,
-                                          "reward_after": after, "weights_zero_during_injury": zero_ok}
+                                          "reward_after": after, **check}
         np.savez(out / f"weights_{'plastic' if agent.plastic else 'static'}.npz",
                  **{f"step{t}_{k}": v for t, d in snaps.items() for k, v in d.items()})
         ax.plot(np.arange(1, steps + 1), m, color=colour, lw=1, label=agent.label)
