@@ -4,7 +4,8 @@ Per generation, the ``pop`` samples and the distribution's centre are evaluated
 together in one batched network run (the centre is the reference's checkpoint;
 the best sample is what an ES reports: we report both).  After every
 generation the run directory gets a checkpoint, ``progress.csv`` and
-``centres.npy``; ``resume=True`` continues from the last checkpoint and ends
+``centres.npy`` (row g: the centre after generation g's update, i.e. the one
+scored in progress row g + 1; the last row is the final centre); ``resume=True`` continues from the last checkpoint and ends
 with the same result as an uninterrupted run.  A finished run is extended by
 resuming it with more ``generations`` (same result as a run of that length).
 

@@ -29,6 +29,8 @@ def test_run_directory_contents(tmp_path):
         assert key in saved
     assert saved == result and 0 <= result["score_centre"] <= 1
     assert len(progress(run)) == 3 and np.load(run / "centres.npy").shape[0] == 3
+    # centres.npy's last row is the final centre (each row: the centre after its generation's update)
+    np.testing.assert_array_equal(np.load(run / "centres.npy")[-1], np.load(run / "genome_centre.npy").astype(np.float32))
     stored = Config.load(run / "config.json")
     assert stored.science() == Config(generations=3, seed=1, **TINY).validate().science()
     # the versions and compile flags of the run, in config.json and result.json (issue 13)
