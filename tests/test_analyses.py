@@ -261,6 +261,16 @@ def test_embed_measures_separability(runs):
     assert (runs / "p/analysis/embed/tsne.png").exists()
 
 
+def test_embed_refuses_a_task_without_training_tasks(tmp_path, capsys):
+    ur5e = tmp_path / "ur5e"
+    assert main(["train", "--task", "ur5e", "--hidden", "4", "--pop", "3", "--generations", "1",
+                 "--episode-steps", "10", "--tasks-per-eval", "1", "--quiet", "--out", str(ur5e)]) == 0
+    capsys.readouterr()
+    assert main(["analyze", "embed", "--run", str(ur5e)]) == 2
+    err = capsys.readouterr().err
+    assert "ur5e has no training tasks" in err and not (ur5e / "analysis/embed/summary.json").exists()
+
+
 def test_control_schedules_and_wrong_task(runs, tmp_path):
     from pdlf_brian.analysis.control import schedule
     assert np.allclose(np.unique(schedule("rectangle", 40)), [-np.pi, -np.pi / 2, 0, np.pi / 2])
