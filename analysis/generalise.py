@@ -58,7 +58,7 @@ def run(run_dir, out_dir=None, baseline=None, sweep=72, steps=None):
         curves[agent.label] = (cls, seen, r_seen, unseen, r_unseen, swept, r_sweep)
     summary["task_kind"] = cls.task_kind
     polar = cls.task_kind == "direction"
-    fig = plt.figure(figsize=(5, 4.5), dpi=120)
+    fig = plt.figure(figsize=(5, 5.2 if polar else 4.5), dpi=120)
     ax = fig.add_subplot(projection="polar" if polar else None)
     for (label, (cls, seen, rs, unseen, ru, swept, rw)), colour in zip(curves.items(), ["tab:red", "tab:blue"]):
         ax.plot(swept, rw, color=colour, lw=1, label=label)
@@ -74,7 +74,10 @@ def run(run_dir, out_dir=None, baseline=None, sweep=72, steps=None):
         ax.set_title("o seen, ^ unseen (open: extrapolation)", fontsize=8)
         ax.set_xlabel("target velocity (m/s)" if cls.task_kind == "velocity" else cls.task_kind)
         ax.set_ylabel(f"return ({steps_label})")
-    ax.legend(fontsize=7, loc="lower left")
+    if polar:  # below the circle, clear of the angle labels
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=1, frameon=False)
+    else:
+        ax.legend(fontsize=7, loc="best")
     fig.tight_layout()
     fig.savefig(out / "generalise.png")
     plt.close(fig)
