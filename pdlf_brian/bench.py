@@ -183,7 +183,8 @@ def bench_scaling(task: str, workers: int = 2, ray: str | None = None, pop: int 
 
 def bench_wm(model: str = "reference", backends=("cython", "cpp"), pop: int = 64, sequences: int = 32,
              rounds: int = 3, length: int = 8, latency: int = 8, hidden: int = 32, sharing: str | None = None,
-             topology: str | None = None, stimulus_ms: float = 200.0, seed: int = 0, out=print) -> float:
+             topology: str | None = None, stimulus_ms: float = 200.0, seed: int = 0, out=print,
+             wm_context: str | None = None) -> float:
     """Seconds per WM generation (pop + 1 genomes x ``sequences``) for each backend, measured in
     alternating rounds on the same genomes and sequences; the readouts are cross-checked.  Prints
     ``ratio=<first backend's seconds / last backend's seconds>`` last."""
@@ -193,7 +194,7 @@ def bench_wm(model: str = "reference", backends=("cython", "cpp"), pop: int = 64
     for backend in backends:
         cfg = Config(task="wm", model=model, backend=backend, pop=pop, sequences=sequences, length=length,
                      latency=latency, hidden=hidden, sharing=sharing, topology=topology, stimulus_ms=stimulus_ms,
-                     seed=seed).validate()
+                     wm_context=wm_context, seed=seed).validate()
         t0 = time.perf_counter()
         evaluators[backend] = WMEvaluator(cfg, pop + 1)
         build[backend] = time.perf_counter() - t0
@@ -221,7 +222,8 @@ def bench_wm(model: str = "reference", backends=("cython", "cpp"), pop: int = 64
     n_steps = first.task.n_steps
     out(f"bench wm: model {model}, Len {length} / Lat {latency} ({n_steps} stimuli"
         + (f" x {stimulus_ms:g} ms" if model == "bio" else "") + f"), {pop + 1} genomes x {sequences} sequences, "
-        f"hidden {hidden}, sharing {first.cfg.sharing}, topology {first.cfg.topology}; median of {rounds} rounds")
+        f"hidden {hidden}, sharing {first.cfg.sharing}, topology {first.cfg.topology}, context {first.cfg.wm_context}; "
+        f"median of {rounds} rounds")
     out("| backend | build (s, compile included) | first evaluation (s) | s per generation | sequences / s |")
     out("|---|---|---|---|---|")
     for b in evaluators:

@@ -110,7 +110,7 @@ def _version() -> str:
 def _parser() -> argparse.ArgumentParser:
     from .analyses import available as available_analyses
     from .backends import BACKENDS
-    from .config import MODELS, TOPOLOGIES
+    from .config import MODELS, TOPOLOGIES, WM_CONTEXTS
     from .genome import SHARINGS
 
     p = _Parser(prog="pdlf", description=__doc__.split("\n\n")[0])
@@ -202,6 +202,12 @@ def _parser() -> argparse.ArgumentParser:
     bw.add_argument("--lat", type=int, default=8, help="delay in stimuli (default 8)")
     bw.add_argument("--hidden", type=int, default=32, help="hidden neurons (default 32)")
     bw.add_argument("--stimulus-ms", type=float, default=200.0, help="bio model: ms per stimulus (default 200)")
+    bw.add_argument("--sharing", default=None, help="rule sharing, as pdlf train --sharing (default: the model's WM "
+                                                     "default: post; bio post,in=channel)")
+    bw.add_argument("--topology", default=None, choices=list(TOPOLOGIES),
+                    help="ff or rec (default: the model's WM default: rec; bio ff)")
+    bw.add_argument("--wm-context", default=None, choices=list(WM_CONTEXTS),
+                    help="none or position (default: the model's WM default: none; bio position)")
     bs = bsub.add_parser("scaling", help="generation throughput with N workers vs 1 process")
     bs.add_argument("--task", required=True, help="wm or an RL environment")
     bs.add_argument("--workers", type=int, default=2, help="workers")
@@ -398,7 +404,7 @@ def _bench(args) -> int:
             raise ValueError(f"--{key.replace('_', '-')} must be at least 1, got {value}")
     if args.bench == "wm":
         bench_wm(args.model, args.backend, args.pop, args.sequences, args.rounds, args.len, args.lat, args.hidden,
-                 stimulus_ms=args.stimulus_ms)
+                 sharing=args.sharing, topology=args.topology, wm_context=args.wm_context, stimulus_ms=args.stimulus_ms)
         return 0
     if args.bench == "scaling":
         bench_scaling(args.task, args.workers, args.ray, args.pop, args.rounds, args.episode_steps, args.hidden,

@@ -220,3 +220,12 @@ def test_a_key_the_run_never_reads_is_refused(settings, key):
     if key in ("stimulus_ms", "dt_ms", "env_step_ms"):
         fixed.update(model="bio", task="ant_dir" if key == "env_step_ms" else "wm")
     Config(**fixed).validate()
+
+
+def test_bench_wm_measures_the_shape_it_is_given(capsys):
+    assert main(["bench", "wm", "--model", "bio", "--backend", "numpy", "--pop", "3", "--sequences", "1", "--rounds", "1",
+                 "--hidden", "3", "--len", "2", "--lat", "1", "--stimulus-ms", "20", "--sharing", "post,in=pre",
+                 "--topology", "rec", "--wm-context", "none"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert "sharing post,in=pre, topology rec, context none" in lines[0], lines[0]
+    assert lines[-1] == "ratio=1.000"      # one backend: first / last is itself
