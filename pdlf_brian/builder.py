@@ -767,6 +767,9 @@ class Controller:
         self.init_weights = init_weights
         self.name = name + ("_bio" if model == "bio" else "")
         self.directory = Path(directory or tempfile.mkdtemp(prefix=f"pdlf_{backend}_")) if self.standalone else None
+        self._cleanup = None          # standalone, our own folder: its finaliser (detached when a failure keeps it)
+        self._neuron_state = None     # neuron_state(), found at its first call
+        self._finite_genomes = None   # the last run's genome finiteness (finite_copies)
         if self.standalone and directory is None:  # a folder of our own: removed with the controller (or at exit)
             import shutil
             import weakref
@@ -933,7 +936,7 @@ class Controller:
 
     def _keep_folder(self, why: str) -> None:
         """A failed build or run: its code folder stays (for reading its logs and code), and says where."""
-        if getattr(self, "_cleanup", None) is not None and self._cleanup.detach() is not None:
+        if self._cleanup is not None and self._cleanup.detach() is not None:
             print(f"pdlf: {why}; its code stays in {self.directory}", file=sys.stderr)
 
     # ------------------------------------------------------------------ genomes and state
@@ -1066,7 +1069,7 @@ class Controller:
         once per network.  Not the coefficients a genome writes (a non-finite genome is found from the
         genome itself: :meth:`finite_copies`), nor indices; what a standalone run writes back besides
         its monitors."""
-        if getattr(self, "_neuron_state", None) is None:
+        if self._neuron_state is None:
             coefficients = {(owner.name, var) for owner, var, side in self._coef_owner.values() if side != "synapse"}
             self._neuron_state = [
                 (group, name) for group in (self.inp, self.hid, self.out)
@@ -1082,7 +1085,7 @@ class Controller:
         ok = self.finite_neurons()
         if not self.standalone:
             ok &= self.finite_weights()
-        if getattr(self, "_finite_genomes", None) is not None:
+        if self._finite_genomes is not None:
             ok &= self._finite_genomes[:, None]
         return ok
 
