@@ -57,14 +57,18 @@ def summarise(a):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from pdlf_brian.config import Config
+
     rows = []
     for task in a.tasks:
+        labels = set()  # the task as its runs name it (with actuators and environment options)
         fig, ax = plt.subplots(figsize=(6, 3.6), dpi=120)
         for arm, colour in zip(a.arms, ["tab:red", "tab:blue", "tab:orange", "tab:green", "tab:purple",
                                         "tab:brown", "tab:pink"]):
             runs = [a.out / f"{task}_{arm}_s{s}" for s in a.seeds]
             done = [r for r in runs if (r / "result.json").exists()]
             res = [json.loads((r / "result.json").read_text()) for r in done]
+            labels |= {Config.load(r / "config.json").task_label() for r in done}
             c = np.array([r["score_centre"] for r in res])
             starts = []
             for r in done:
@@ -91,7 +95,7 @@ def summarise(a):
                     ax.fill_between(g, m.min(0), m.max(0), color=colour, alpha=0.2)
         ax.set_xlabel("generation")
         ax.set_ylabel("centre: mean return (training tasks)")
-        ax.set_title(task)
+        ax.set_title(labels.pop() if len(labels) == 1 else task)
         ax.legend(fontsize=7)
         fig.tight_layout()
         fig.savefig(a.out / f"curves_{task}.png")
