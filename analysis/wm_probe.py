@@ -186,16 +186,27 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0,
             fig.colorbar(im, ax=axes[row, col]).set_label(wlabel, fontsize=8)
     fig.suptitle(f"weights after the sequence {''.join(map(str, bits[1]))}", fontsize=10)
     fig.tight_layout(); fig.savefig(out / "weights_by_layer.png"); plt.close(fig)
-    fig, axes = plt.subplots(1, examples, figsize=(2.4 * examples, 2.8), dpi=120, squeeze=False)
-    vmax = np.abs(diffs["w_in"]).max() or 1.0
-    for k in range(examples):
-        im = axes[0, k].imshow(diffs["w_in"][k].T, cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="auto")
-        axes[0, k].set_title("".join(map(str, bits[k + 1])), fontsize=8)
-        axes[0, k].set_xlabel("input neuron", fontsize=8)
-        axes[0, k].set_ylabel("hidden neuron" if k == 0 else "", fontsize=8)
-    fig.colorbar(im, ax=list(axes[0]), shrink=0.8).set_label("dW (dimensionless)", fontsize=8)
-    fig.suptitle(f"W_in at the end of the delay minus W_in after {'0' * task.length}", fontsize=9)
-    fig.savefig(out / "weights.png", bbox_inches="tight"); plt.close(fig)  # the colour bar spans the row: no tight_layout
+    # every plastic layer's weights at the end of the delay minus those after the all-zero sequence: one
+    # row per layer (one colour scale each), one column per example sequence
+    fig, axes = plt.subplots(len(layers), examples, figsize=(2.1 * examples + 1.2, 2.4 * len(layers)), dpi=120,
+                             squeeze=False, sharey="row", layout="constrained")
+    for row, key in enumerate(layers):
+        vmax = np.abs(diffs[key]).max() or 1.0
+        for k in range(examples):
+            ax = axes[row, k]
+            im = ax.imshow(diffs[key][k].T, cmap="RdBu_r", vmin=-vmax, vmax=vmax, aspect="auto",
+                           interpolation="nearest")
+            if row == 0:
+                ax.set_title("".join(map(str, bits[k + 1])), fontsize=8)
+            ax.set_xlabel("presynaptic neuron", fontsize=7)
+            ax.tick_params(labelsize=7)
+            if diffs[key].shape[2] <= 8:   # integer ticks for a small layer (the readout)
+                ax.set_yticks(range(diffs[key].shape[2]))
+        axes[row, 0].set_ylabel(f"{key[2:]} layer\npostsynaptic neuron", fontsize=8)
+        fig.colorbar(im, ax=list(axes[row]), shrink=0.9).set_label("difference of " + wlabel, fontsize=7)
+    fig.suptitle(f"weights at the end of the delay (t = {(end_delay + 1) * step_ms:g} {unit}) after each sequence "
+                 f"minus those after {'0' * task.length}", fontsize=9)
+    fig.savefig(out / "weights.png"); plt.close(fig)
 
     # 2. the trajectory of a few synapses over the trial (time in s for the biological model)
     fig, axes = plt.subplots(1, len(traj), figsize=(4 * len(traj), 3), dpi=120, squeeze=False)
