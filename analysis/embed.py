@@ -39,13 +39,13 @@ def run(run_dir, out_dir=None, baseline=None, first=100, last=799, stride=1, per
     check_option(NAME, "last", last, last > first, f"a step after first={first}")
     check_option(NAME, "stride", stride, stride >= 1, "at least 1 step")
     check_option(NAME, "perplexity", perplexity, perplexity > 0, "a positive number")
-    out = out_dir or output_dir(run_dir, NAME)
     agents = load_agents(NAME, run_dir, baseline)
     if agents[0].cfg.task != "wm":
         from pdlf_brian.tasks import env_class
         if env_class(agents[0].cfg.task).task_kind is None:
             raise ValueError(f"embed colours each training task's traces: {agents[0].cfg.task} has no training tasks "
                              "(a random target every episode); use ant_dir, swimmer_dir, halfcheetah_vel or hopper_vel")
+    out = out_dir or output_dir(run_dir, NAME)
     plt = pyplot()
     fig, axes = plt.subplots(1, len(agents), figsize=(4.5 * len(agents), 4), dpi=120, squeeze=False)
     summary, rows = {"steps": [first, last], "stride": stride, "perplexity": perplexity, "agents": {}}, []

@@ -5,7 +5,8 @@ weight-trained agent's weights are restored at ``at + duration``.
     pdlf analyze injury --run runs/ant_pdlf --baseline runs/ant_weights -o seeds=5
 
 Per-step reward curves (mean and spread over seeds, all 8 training tasks per seed) and weight
-snapshots (copy 0) at steps 0, at, at+1, at+duration, at+200, at+450.
+snapshots (copy 0) at steps 0, at, at+1, at+duration, at+200, at+450: the weights the network left
+after that step, before this analysis writes anything (step `at`: what the injury removes).
 """
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None):
     def hook(t, b):
         views = {layer: syn.variables["w"].get_value() for layer, syn in net.synapses.items()}
         if t == at or at < t <= at + duration:   # what the last step left, before anything is written
-            left[t] = max(float(np.abs(net.synapse_array(k)).max()) for k in views)
+            left[t] = float(np.max([np.abs(net.synapse_array(k)).max() for k in views]))  # NaN propagates
+        if t in snapshots:   # before anything below writes: step `at` shows the weights the injury removes
+            snaps[t] = {k: net.weights(k)[0, 0] for k in views}  # E6's weights (the stored ones are raw)
         if t == at and static:
             saved.update({k: v.copy() for k, v in views.items()})
         if at <= t < at + duration:
@@ -39,8 +42,6 @@ def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None):
         if static and t == at + duration:
             for k, v in views.items():
                 v[:] = saved[k]
-        if t in snapshots:
-            snaps[t] = {k: net.weights(k)[0, 0] for k in views}  # E6's weights (the stored ones are raw)
 
     batch.hooks.append(hook)
     tasks = list(ev.train_tasks) if ev.train_tasks is not None else [None] * 8
@@ -50,7 +51,7 @@ def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None):
     per_step = np.zeros((seeds, steps))
     per_step[:, :len(rewards)] = rewards.mean(axis=2).T
     check = {"max_abs_w_before": left.get(at, float("nan")),
-             "max_abs_w_after_injured_steps": max((v for t, v in left.items() if t > at), default=float("nan"))}
+             "max_abs_w_after_injured_steps": float(np.max([v for t, v in left.items() if t > at]))}
     return per_step, snaps, check, returns.mean(axis=1)
 
 

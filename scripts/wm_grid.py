@@ -36,7 +36,7 @@ def main():
     p.add_argument("--summarise-only", action="store_true")
     p.add_argument("extra", nargs="*", help="more pdlf train flags, after --")
     a = p.parse_args()
-    if "--pop" in a.extra:   # it would follow the grid's own --pop in each cell's flags (and in cell.json)
+    if any(x == "--pop" or x.startswith("--pop=") or x in ("--po", "--po=") for x in a.extra):   # it would follow the grid's own --pop in each cell's flags (and in cell.json)
         p.error("give the population as the grid's --pop N, not after --")
     cells = list(itertools.product(a.lens, a.lats, ARMS, a.seeds))
     flags = {"pdlf": ["--rule", "scp+pdp", "--sharing", a.pdlf_sharing],

@@ -33,20 +33,21 @@ def test_injury_zeroes_then_regrows_or_restores(runs):
     at, dur = 6, 4
     for name in ("p", "w"):
         run = load_run(runs / name)
-        per_step, snaps, check, _ = injure(run, seeds=2, at=at, duration=dur, steps=20, snapshots=[0, at, at + 1,
-                                                                                                at + dur, 15])
+        per_step, snaps, check, _ = injure(run, seeds=2, at=at, duration=dur, steps=20,
+                                           snapshots=[0, at, at + 1, at + dur, at + dur + 1, 15])
         assert per_step.shape == (2, 20) and check["max_abs_w_before"] > 0
+        # snapshot t: the weights the network left after step t, before the analysis writes anything
         if run.plastic:   # one rule step from zero regrows less than the episode had grown
             assert check["max_abs_w_after_injured_steps"] < check["max_abs_w_before"]
+            assert all(np.all(w == 0) for w in snaps[0].values())          # every episode starts at zero
+            assert any(np.any(w != 0) for w in snaps[at].values()), "grown before the injury"
+            assert any(np.any(w != 0) for w in snaps[15].values()), "the rule regrows the weights"
         else:             # nothing but the restore at the window's end writes a static net's weights
             assert check["max_abs_w_after_injured_steps"] == 0
-        assert all(np.all(w == 0) for w in snaps[at + 1].values()), "weights are zero inside the window"
-        if run.plastic:
-            assert all(np.all(w == 0) for w in snaps[0].values())          # every episode starts at zero
-            assert any(np.any(w != 0) for w in snaps[15].values()), "the rule regrows the weights"
-        else:
             for k in snaps[0]:
-                np.testing.assert_array_equal(snaps[at + dur][k], snaps[0][k])  # restored
+                np.testing.assert_array_equal(snaps[at][k], snaps[0][k])
+                assert np.all(snaps[at + 1][k] == 0) and np.all(snaps[at + dur][k] == 0)
+                np.testing.assert_array_equal(snaps[at + dur + 1][k], snaps[0][k])  # restored
     assert main(["analyze", "injury", "--run", str(runs / "p"), "--baseline", str(runs / "w"),
                  "-o", "seeds=2", "-o", "at=6", "-o", "duration=4", "-o", "steps=20"]) == 0
     s = summary(runs / "p", "injury")
