@@ -54,11 +54,18 @@ def run_analysis(name: str, run_dir, baseline=None, **options):
         raise ValueError(f"analysis {name!r} takes no --baseline")
     if not (Path(run_dir) / "config.json").exists():
         raise FileNotFoundError(f"{run_dir} is not a run directory (no config.json)")
+    made = [d for d in (Path(run_dir) / "analysis", Path(run_dir) / "analysis" / name) if not d.exists()]
     out = output_dir(run_dir, name)
     kwargs = dict(options)
     if baseline is not None:
         kwargs["baseline"] = baseline
-    return module.run(run_dir, out, **kwargs), out
+    try:
+        return module.run(run_dir, out, **kwargs), out
+    except BaseException:  # a refused or failed analysis leaves no empty folder behind
+        for d in reversed(made):
+            if d.is_dir() and not any(d.iterdir()):
+                d.rmdir()
+        raise
 
 
 def _check_type(analysis: str, key: str, value, default):
