@@ -188,8 +188,8 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0,
     fig.tight_layout(); fig.savefig(out / "weights_by_layer.png"); plt.close(fig)
     # every plastic layer's weights at the end of the delay minus those after the all-zero sequence: one
     # row per layer (one colour scale each), one column per example sequence
-    fig, axes = plt.subplots(len(layers), examples, figsize=(2.1 * examples + 1.2, 2.4 * len(layers)), dpi=120,
-                             squeeze=False, sharey="row", layout="constrained")
+    fig, axes = plt.subplots(len(layers), examples, figsize=(max(2.1 * examples + 1.2, 4.8), 2.4 * len(layers) + 0.4),
+                             dpi=120, squeeze=False, sharey="row", layout="constrained")
     for row, key in enumerate(layers):
         vmax = np.abs(diffs[key]).max() or 1.0
         for k in range(examples):
@@ -198,14 +198,21 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0,
                            interpolation="nearest")
             if row == 0:
                 ax.set_title("".join(map(str, bits[k + 1])), fontsize=8)
-            ax.set_xlabel("presynaptic neuron", fontsize=7)
+            ax.set_xlabel("presynaptic neuron" + ("\n(2 per channel, +/-)" if bio and key == "w_in" else ""),
+                          fontsize=7)
             ax.tick_params(labelsize=7)
             if diffs[key].shape[2] <= 8:   # integer ticks for a small layer (the readout)
                 ax.set_yticks(range(diffs[key].shape[2]))
+            if diffs[key].shape[1] <= 8:   # and for a small input
+                ax.set_xticks(range(diffs[key].shape[1]))
         axes[row, 0].set_ylabel(f"{key[2:]} layer\npostsynaptic neuron", fontsize=8)
-        fig.colorbar(im, ax=list(axes[row]), shrink=0.9).set_label("difference of " + wlabel, fontsize=7)
-    fig.suptitle(f"weights at the end of the delay (t = {(end_delay + 1) * step_ms:g} {unit}) after each sequence "
-                 f"minus those after {'0' * task.length}", fontsize=9)
+        cb = fig.colorbar(im, ax=list(axes[row]), shrink=0.9)
+        cb.set_label("\u0394w (dimensionless)", fontsize=7)
+        cb.ax.tick_params(labelsize=7)
+        cb.ax.yaxis.get_offset_text().set_fontsize(7)
+    fig.suptitle(f"\u0394w: {'E6-normalised ' if not bio else ''}weights at the end of the delay "
+                 f"(t = {(end_delay + 1) * step_ms:g} {unit})\nafter each sequence minus those after {'0' * task.length}",
+                 fontsize=8)
     fig.savefig(out / "weights.png"); plt.close(fig)
 
     # 2. the trajectory of a few synapses over the trial (time in s for the biological model)
