@@ -68,7 +68,10 @@ def summarise(a):
             runs = [a.out / f"{task}_{arm}_s{s}" for s in a.seeds]
             done = [r for r in runs if (r / "result.json").exists()]
             res = [json.loads((r / "result.json").read_text()) for r in done]
-            labels |= {Config.load(r / "config.json").task_label() for r in done}
+            # the label needs only the task's keys: no validation, so a run whose rule file has moved
+            # since still gets summarised
+            labels |= {Config(**{k: v for k, v in json.loads((r / "config.json").read_text()).items()
+                                 if k in ("task", "actuators", "env_options")}).task_label() for r in done}
             c = np.array([r["score_centre"] for r in res])
             starts = []
             for r in done:
