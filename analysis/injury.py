@@ -21,7 +21,10 @@ def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None):
     """Per-step mean reward over tasks, (seeds, steps); weight snapshots; and the largest |w| the
     network itself left (read before this analysis writes anything) just before the injury and after
     each injured step: a weight-trained net must leave zeros there, a plastic one only what its rule
-    grew in one step from zero.  (Had a write not reached the network, these would show it.)"""
+    grew in one step from zero.  (Had a write not reached the network, these would show it.)  The values
+    are the stored weights (raw where E6 is deferred: normalised ones times the last step's max).
+    ``injury_held`` is that verdict: True where a weight-trained net left only zeros in the window, or a
+    plastic one regrew less than it had before the injury; False otherwise (or NaN)."""
     snapshots = sorted(set(snapshots or [0, at, at + 1, at + duration, at + 200, at + 450]))
     ev = rl_evaluator(run, seeds, episode_steps=steps)
     net, batch = ev.network, ev.batch
@@ -50,8 +53,9 @@ def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None):
     rewards = np.array(batch.rewards_log).reshape(-1, seeds, 8)        # (T, seeds, tasks)
     per_step = np.zeros((seeds, steps))
     per_step[:, :len(rewards)] = rewards.mean(axis=2).T
-    check = {"max_abs_w_before": left.get(at, float("nan")),
-             "max_abs_w_after_injured_steps": float(np.max([v for t, v in left.items() if t > at]))}
+    before, after = left.get(at, float("nan")), float(np.max([v for t, v in left.items() if t > at]))
+    held = bool(after == 0.0) if static else bool(after < before)   # False for NaN
+    check = {"max_abs_w_before": before, "max_abs_w_after_injured_steps": after, "injury_held": held}
     return per_step, snaps, check, returns.mean(axis=1)
 
 
