@@ -78,6 +78,36 @@ def build_problem(rule, model: str) -> str | None:
     return None
 
 
+def build_problem_cached(rule, model: str) -> str | None:
+    """:func:`build_problem`, remembered: a rule text that built on ``model`` once (with this package's
+    commit and Brian2's version) is not built again, so ``pdlf train`` checks every rule, shipped or
+    user-added, by name or by path, and pays the 1-3 s of the tiny build once per rule text.  Only
+    successes are kept (``$XDG_CACHE_HOME/pdlf-brian/rule-builds``, or ``~/.cache/...``)."""
+    import hashlib
+    import os
+
+    import brian2
+
+    from . import __version__
+    from .rules import flatten
+    from .rundir import source_commit
+
+    key = hashlib.sha256("\n".join([flatten(rule, header=False), model, __version__, str(source_commit()),
+                                     brian2.__version__])
+                         .encode()).hexdigest()[:24]
+    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pdlf-brian" / "rule-builds"
+    if (folder / key).exists():
+        return None
+    problem = build_problem(rule, model)
+    if problem is None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / key).touch()
+        except OSError:   # a read-only home: check again next time
+            pass
+    return problem
+
+
 #: coefficient scales of the tiny runs: near the ES's start (sigma0 0.1) and far from it
 SCALES = (0.05, 0.5, 2.0)
 

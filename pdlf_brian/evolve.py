@@ -138,12 +138,13 @@ class Trainer:
 
         self.cfg = cfg.validate()
         check_backend_available(self.cfg.backend)   # no brian2cuda or no GPU: one line, nothing written
-        if str(self.cfg.rule).endswith(".py"):      # a user's rule file: what only Brian2's build sees, now
-            from .check import build_problem
-            from .rules import load_rule
-            problem = build_problem(load_rule(self.cfg.rule), self.cfg.model)
-            if problem:
-                raise ConfigError(f"config key 'rule': {problem}")
+        # what only Brian2's build sees (units of EQUATIONS, a pathway writing an unknown variable), now: for
+        # a rule given by name too (a file added to or edited in models/rules); once per rule text
+        from .check import build_problem_cached
+        from .rules import load_rule
+        problem = build_problem_cached(load_rule(self.cfg.rule), self.cfg.model)
+        if problem:
+            raise ConfigError(f"config key 'rule': {problem}")
         self.dir = Path(out)
         self.quiet = quiet
         self.resume = resume

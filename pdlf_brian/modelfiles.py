@@ -84,6 +84,23 @@ def import_file(path: Path, kind: str, error: type[Exception]):
     return module
 
 
+def check_keys(module, known: tuple[str, ...], where: str, error: type[Exception]) -> None:
+    """An upper-case name of a rule or neuron file that looks like a misspelt key (``PRE_UPDATE`` for
+    ``PRE_UPDATES``, ``INITIALS`` for ``INITIAL``) is one line naming it: the package would otherwise
+    ignore it and run something else.  Other upper-case names (a file's own constants) are left alone."""
+    import difflib
+    import re
+    import types
+
+    for name, value in vars(module).items():
+        if name in known or not re.fullmatch(r"[A-Z][A-Z0-9_]*", name) or isinstance(value, types.ModuleType):
+            continue
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
+        if close:
+            raise error(f"{where}: unknown key {name}: did you mean {close[0]}? (the keys this file may set: "
+                        f"{', '.join(known)}; rename a constant of your own if it is not a key)")
+
+
 def check_namespace(namespace: dict, where: str, error: type[Exception]) -> None:
     """Every NAMESPACE value of a rule or neuron file is a number or a scalar Brian2 quantity (a string
     such as "20*ms" is one line naming the key, not an unresolved identifier later)."""

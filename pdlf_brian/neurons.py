@@ -12,10 +12,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .modelfiles import check_namespace, error_line, import_file, random_names, resolve, shipped
+from .modelfiles import check_keys, check_namespace, error_line, import_file, random_names, resolve, shipped
 
 _PACKAGE = "pdlf_brian.models.neurons"
 DEFAULT = "lif"
+#: every key a neuron file may set (a near miss is refused: ``modelfiles.check_keys``)
+NEURON_KEYS = ("NAME", "EQUATIONS", "THRESHOLD", "RESET", "TRANSMIT", "REFRACTORY", "METHOD", "INITIAL", "NAMESPACE")
 #: names the package gives the hidden neurons (normalisation sums, copy index): a neuron may not define them
 PACKAGE_NAMES = {"l1_in", "l1_rec", "l1_out", "copy", "w", "apre", "apost", "y"}
 
@@ -79,6 +81,7 @@ def load_neuron(name_or_path: str, check: bool = True) -> Neuron:
 def neuron_from_module(module, check: bool = True) -> Neuron:
     source = getattr(module, "__file__", None) or module.__name__
     where = f"neuron file {source}"
+    check_keys(module, NEURON_KEYS, where, NeuronError)
     name = getattr(module, "NAME", None)
     if not isinstance(name, str) or not name:
         raise NeuronError(f"{where}: NAME must be a non-empty string")

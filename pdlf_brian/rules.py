@@ -18,7 +18,7 @@ from brian2.core.functions import DEFAULT_FUNCTIONS
 from brian2.core.namespace import DEFAULT_CONSTANTS
 from brian2.utils.stringtools import get_identifiers, word_substitute
 
-from .modelfiles import check_namespace, import_file, random_names, resolve, shipped
+from .modelfiles import check_keys, check_namespace, import_file, random_names, resolve, shipped
 
 
 class RuleError(ValueError):
@@ -33,6 +33,9 @@ OPERANDS = {
     "DRIFT": {"w"},
 }
 FORMS = tuple(OPERANDS)
+#: every key a rule file may set (a near miss is refused: ``modelfiles.check_keys``)
+RULE_KEYS = ("NAME", "COEFFICIENTS", "STATIC", *FORMS, "EQUATIONS", "PRE_UPDATES", "POST_UPDATES",
+             "BEFORE_TRANSMIT", "EFFICACY", "NAMESPACE", "INIT_WEIGHTS", "SYNAPTIC_STATE")
 #: names Brian2 or the package gives a meaning in every synapse: a coefficient may not take them
 RESERVED = {"t", "dt", "i", "j", "N", "xi", "lastupdate", "delay", "N_incoming", "N_outgoing", "N_pre", "N_post",
             "t_in_timesteps", "copy", "not_refractory", "lastspike"}
@@ -174,6 +177,7 @@ def load_rule(name_or_path: str, check: bool = True) -> Rule:
 def rule_from_module(module, check: bool = True) -> Rule:
     source = getattr(module, "__file__", None) or module.__name__
     where = f"rule file {source}"
+    check_keys(module, RULE_KEYS, where, RuleError)
     name = getattr(module, "NAME", None)
     coefficients = getattr(module, "COEFFICIENTS", None)
     if not isinstance(name, str) or not name:

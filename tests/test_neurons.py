@@ -79,6 +79,9 @@ def test_a_neuron_without_refractoriness_trains(tmp_path):
     (lambda s: s + 'METHOD = "eular"\n', "METHOD 'eular': not a Brian2 integration method; one of"),
     (lambda s: s.replace("dv/dt = -v / tau : 1 (unless refractory)", "dv/dt = -v / tau : 1 (unless refractory)\n"
                          "g : 1 (shared)"), "g (shared) would be one value for every neuron"),
+    # misspelt optional keys were ignored: the neuron started at 0 or had no refractory period
+    (lambda s: s + 'INITIALS = {"v": 0.5}\n', "unknown key INITIALS: did you mean INITIAL?"),
+    (lambda s: s + 'REFRACTORY_PERIOD = "2 * ms"\n', "unknown key REFRACTORY_PERIOD: did you mean REFRACTORY?"),
 ])
 def test_a_bad_neuron_file_is_one_line_before_anything_compiles(tmp_path, capsys, edit, pattern):
     path = tmp_path / "bad.py"

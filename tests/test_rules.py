@@ -55,6 +55,11 @@ def test_user_rule_file_is_one_new_file(tmp_path):
     ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nON_PRE = "w += eta * apost"\n',
      r"syntax error: .*an expression, the weight increment, not a statement"),
     ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nON_PRE = "eta * apost^2"\n', r"powers are written \*\*"),
+    # a misspelt optional key was ignored: the trace never moved and check-rule said ok
+    ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nEQUATIONS = "dz/dt = -z / (20*ms) : 1 (event-driven)"\n'
+     'ON_PRE = "eta * exp(-z)"\nPRE_UPDATE = "z += 1"\n', r"unknown key PRE_UPDATE: did you mean PRE_UPDATES\?"),
+    ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nDISCRETE = "eta * pre"\nINIT_WEIGHT = "uniform(0, 1)"\n',
+     r"unknown key INIT_WEIGHT: did you mean INIT_WEIGHTS\?"),
 ])
 def test_bad_rule_files_name_file_form_and_reason(tmp_path, body, pattern):
     path = write(tmp_path, body)
@@ -62,6 +67,13 @@ def test_bad_rule_files_name_file_form_and_reason(tmp_path, body, pattern):
         load_rule(path)
     message = str(info.value)
     assert "\n" not in message and "my_rule.py" in message
+
+
+def test_a_rule_file_may_keep_upper_case_constants_of_its_own(tmp_path):
+    from brian2 import ms
+    path = write(tmp_path, 'from brian2 import ms\nTAU_X = 20 * ms\nNAME = "x"\nCOEFFICIENTS = ("eta",)\n'
+                           'NAMESPACE = {"tau_x": TAU_X}\nDISCRETE = "eta * pre"\n')
+    assert load_rule(path).namespace["tau_x"] == 20 * ms
 
 
 def test_a_syntax_error_does_not_also_report_its_coefficients_unused(tmp_path):
@@ -100,6 +112,33 @@ def test_a_rule_only_brian2_can_refuse_is_one_line_before_training_starts(tmp_pa
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "config key 'rule'" in err[0] and "DimensionMismatchError" in err[0], err
     assert not out.exists()
+
+
+def test_a_rule_added_to_models_rules_is_built_before_training_when_given_by_name(tmp_path, capsys, monkeypatch):
+    """The same check for a file dropped into models/rules and asked for by its NAME (it used to run only
+    for paths: a traceback after the run directory was written); a good rule is built once, then
+    remembered (the cache holds one entry per rule text)."""
+    import pdlf_brian.models.rules as package
+    from pdlf_brian.cli import main
+    folder = tmp_path / "user_rules"
+    folder.mkdir()
+    (folder / "user_unitless.py").write_text(
+        'NAME = "user_unitless"\nCOEFFICIENTS = ("eta",)\nNAMESPACE = {"tau_x": 20.0}\n'
+        'EQUATIONS = "dxtr/dt = -xtr / tau_x : 1 (event-driven)"\nON_PRE = "eta * xtr"\nPRE_UPDATES = "xtr += 1"\n')
+    monkeypatch.setattr(package, "__path__", [*package.__path__, str(folder)])
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    flags = ["train", "--task", "wm", "--model", "bio", "--len", "2", "--lat", "1", "--stimulus-ms", "20", "--hidden",
+             "3", "--pop", "3", "--generations", "1", "--sequences", "2", "--backend", "numpy", "--quiet"]
+    out = tmp_path / "run"
+    assert main([*flags, "--rule", "user_unitless", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "config key 'rule'" in err[0] and "DimensionMismatchError" in err[0], err
+    assert not out.exists()
+    cache = tmp_path / "cache" / "pdlf-brian" / "rule-builds"
+    assert not cache.exists() or not list(cache.iterdir())   # a failure is not remembered
+    for k in range(2):
+        assert main([*flags, "--rule", "stdp", "--out", str(tmp_path / f"ok{k}")]) == 0
+        assert len(list(cache.iterdir())) == 1
 
 
 def test_unknown_rule_name_lists_the_available_ones():
