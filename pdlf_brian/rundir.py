@@ -106,6 +106,9 @@ def use_run_copies(data: dict, run_dir: Path, always: bool = False, keys=("rule"
             continue
         if value.endswith(".py") and not Path(value).is_file():
             notes.append(f"{key} file {value} not found; using the run's copy {copy}")
+        elif not value.endswith(".py") and not _known_name(key, value):
+            notes.append(f"{key} '{value}' is no longer in models/{'rules' if key == 'rule' else 'neurons'} "
+                         f"(renamed or removed?); using the run's copy {copy}")
         elif always and _edited_since(key, value, copy):
             notes.append(f"{key} '{value}' has changed since the run; using the run's copy {copy}")
         else:
@@ -126,6 +129,21 @@ def read_run_config(run_dir: Path, note=None):
         if note is not None:
             note(line)
     return Config.load_dict(data, path)
+
+
+def _known_name(key: str, value: str) -> bool:
+    """Whether a rule or neuron NAME still names a file of models/ (one that imports or not: a broken one
+    is reported as such when it is loaded)."""
+    if key == "rule":
+        from .rules import RuleError as Error, _RULES_PACKAGE as package
+    else:
+        from .neurons import NeuronError as Error, _PACKAGE as package
+    from .modelfiles import resolve
+    try:
+        resolve(package, value, key, Error)
+    except Error as exc:
+        return not str(exc).startswith(f"unknown {key} ")
+    return True
 
 
 def _edited_since(key: str, value: str, copy: Path) -> bool:

@@ -1,4 +1,5 @@
 """Rule files: loading, composition, and one-line errors that name the culprit."""
+import json
 import textwrap
 
 import pytest
@@ -139,6 +140,30 @@ def test_a_rule_added_to_models_rules_is_built_before_training_when_given_by_nam
     for k in range(2):
         assert main([*flags, "--rule", "stdp", "--out", str(tmp_path / f"ok{k}")]) == 0
         assert len(list(cache.iterdir())) == 1
+
+
+def test_a_run_resumes_after_its_rule_file_left_models_rules(tmp_path, capsys, monkeypatch):
+    """A rule asked for by NAME from a file in models/rules that is then renamed or removed: --resume
+    uses the run's own copy (it used to refuse the saved config: unknown rule), and so does an analysis."""
+    import pdlf_brian.models.rules as package
+    from pdlf_brian.cli import main
+    folder = tmp_path / "user_rules"
+    folder.mkdir()
+    (folder / "user_hebb.py").write_text('NAME = "user_hebb"\nCOEFFICIENTS = ("eta", "A")\n'
+                                         'DISCRETE = "eta * (A * pre * post)"\n')
+    original = list(package.__path__)
+    monkeypatch.setattr(package, "__path__", [*original, str(folder)])
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    out = tmp_path / "run"
+    flags = ["train", "--task", "wm", "--len", "2", "--lat", "1", "--hidden", "4", "--pop", "3", "--sequences", "2",
+             "--quiet", "--out", str(out)]
+    assert main([*flags, "--rule", "user_hebb", "--generations", "1"]) == 0
+    monkeypatch.setattr(package, "__path__", original)   # the file is gone from models/rules
+    capsys.readouterr()
+    assert main([*flags, "--resume", "--generations", "2"]) == 0
+    err = capsys.readouterr().err
+    assert "rule 'user_hebb' is no longer in models/rules" in err and "models/rule.py" in err, err
+    assert json.loads((out / "result.json").read_text())["generations"] == 2
 
 
 def test_unknown_rule_name_lists_the_available_ones():
