@@ -84,6 +84,47 @@ def import_file(path: Path, kind: str, error: type[Exception]):
     return module
 
 
+def syntax_problem(text: str, statements: bool = False) -> str | None:
+    """Why a Brian2 expression (``statements``: code, ``variable (op)= expression`` per line or between
+    ``;``, ``#`` comments allowed) is not valid syntax, naming the line (``'v >= 30mV': invalid decimal literal``), or
+    None.  Brian2's own parser says only 'invalid syntax (<unknown>, line 1)', naming no string."""
+    import ast
+    import re
+
+    # statements: one per line, or several on a line separated by ';', as Brian2 takes them
+    lines = [part for l in text.splitlines() for part in l.split("#", 1)[0].split(";")] if statements else [text]
+    for line in lines:
+        if not line.strip():
+            continue
+        expr = line
+        if statements:
+            m = re.fullmatch(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\+=|-=|\*=|/=|=)\s*(.*)", line)
+            if not m:
+                return f"{line.strip()!r}: not a statement 'variable (+)= expression'"
+            expr = m.group(3)
+        try:
+            ast.parse(expr.strip(), mode="eval")
+        except SyntaxError as exc:
+            return f"{line.strip()!r}: syntax error: {exc.msg}"
+    return None
+
+
+def equations_problem(text: str) -> str | None:
+    """The first line of a Brian2 EQUATIONS string that Brian2 cannot parse, with Brian2's reason, or None
+    (Brian2's own error for the whole string does not say which line)."""
+    from brian2 import Equations
+
+    for line in text.splitlines():
+        code = line.split("#", 1)[0].strip()
+        if not code:
+            continue
+        try:
+            Equations(code)
+        except Exception as exc:  # noqa: BLE001 - whatever the parser refused, said in one line
+            return f"{code!r}: {error_line(exc)}"
+    return None
+
+
 def check_keys(module, known: tuple[str, ...], where: str, error: type[Exception]) -> None:
     """An upper-case name of a rule or neuron file that looks like a misspelt key (``PRE_UPDATE`` for
     ``PRE_UPDATES``, ``INITIALS`` for ``INITIAL``) is one line naming it: the package would otherwise

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .modelfiles import check_keys, check_namespace, error_line, import_file, random_names, resolve, shipped
+from .modelfiles import (check_keys, check_namespace, equations_problem, error_line, import_file, random_names,
+                         resolve, shipped, syntax_problem)
 
 _PACKAGE = "pdlf_brian.models.neurons"
 DEFAULT = "lif"
@@ -132,8 +133,17 @@ def problems(neuron: Neuron) -> list[str]:
     try:
         eqs = Equations(neuron.equations)
     except Exception as exc:
-        return [f"{where}: EQUATIONS: {error_line(exc)}"]
+        line = equations_problem(neuron.equations)   # which line, where one alone fails
+        return [f"{where}: EQUATIONS: {line or error_line(exc)}"]
     found = []
+    for part, text, statements in (("THRESHOLD", neuron.threshold, False), ("RESET", neuron.reset, True),
+                                   ("TRANSMIT", neuron.transmit, True), ("REFRACTORY", neuron.refractory, False),
+                                   *(("INITIAL", v, False) for v in neuron.initial.values() if isinstance(v, str))):
+        why = syntax_problem(text, statements) if text else None
+        if why:
+            found.append(f"{where}: {part}: {why}")
+    if found:
+        return found
     shared = sorted(eq.varname for eq in eqs.values() if "shared" in eq.flags)
     if shared:
         found.append(f"{where}: EQUATIONS: {', '.join(shared)} (shared) would be one value for every neuron of "
@@ -231,17 +241,17 @@ def _build_check(neuron: Neuron, where: str, ns: dict) -> str | None:
                             name="pdlf_neuron_check")
     except Exception as exc:  # noqa: BLE001
         return f"{where}: EQUATIONS/THRESHOLD/RESET/METHOD: {error_line(exc)}"
+    try:   # the equations' own units first: a wrong unit there would otherwise surface as INITIAL's
+        syn = Synapses(group, group, "w : 1", on_pre=neuron.transmit, namespace=ns, name="pdlf_neuron_check_syn")
+        syn.connect(i=0, j=1)
+        Network(group, syn).run(0 * group.clock.dt, namespace=ns)
+    except Exception as exc:  # noqa: BLE001
+        return f"{where}: EQUATIONS, THRESHOLD, RESET, TRANSMIT or METHOD (units or code): {error_line(exc)}"
     try:
         for var, value in neuron.initial.items():
             setattr(group, var, value)
     except Exception as exc:  # noqa: BLE001
         return f"{where}: INITIAL: {error_line(exc)}"
-    try:
-        syn = Synapses(group, group, "w : 1", on_pre=neuron.transmit, namespace=ns, name="pdlf_neuron_check_syn")
-        syn.connect(i=0, j=1)
-        Network(group, syn).run(0 * group.clock.dt, namespace=ns)
-    except Exception as exc:  # noqa: BLE001
-        return f"{where}: THRESHOLD/RESET/TRANSMIT, METHOD or units: {error_line(exc)}"
     return None
 
 

@@ -18,7 +18,7 @@ from brian2.core.functions import DEFAULT_FUNCTIONS
 from brian2.core.namespace import DEFAULT_CONSTANTS
 from brian2.utils.stringtools import get_identifiers, word_substitute
 
-from .modelfiles import check_keys, check_namespace, import_file, random_names, resolve, shipped
+from .modelfiles import check_keys, check_namespace, import_file, random_names, resolve, shipped, syntax_problem
 
 
 class RuleError(ValueError):
@@ -303,7 +303,9 @@ def _problems(rule: Rule) -> list[str]:
                 - known_bio - _BUILTINS - _UNITS - {"t", "dt", "tau_apre", "tau_apost"}
             if unknown:
                 found.append(f"{where}: EQUATIONS, '{eq.varname}': unknown identifier(s) {', '.join(sorted(unknown))}")
-    if rule.efficacy is not None:
+    if rule.efficacy is not None and syntax_problem(rule.efficacy):
+        found.append(f"{where}: EFFICACY: {syntax_problem(rule.efficacy)}")
+    elif rule.efficacy is not None:
         unknown = get_identifiers(rule.efficacy) - known_bio - _BUILTINS - _UNITS
         if unknown:
             found.append(f"{where}: EFFICACY = {_quote(rule.efficacy)}: unknown identifier(s) {', '.join(sorted(unknown))}")
@@ -312,8 +314,8 @@ def _problems(rule: Rule) -> list[str]:
         code = getattr(rule, key.lower())
         if not code:
             continue
-        for line in code.strip().splitlines():
-            line = line.split("#", 1)[0]          # a comment, as Brian2 allows
+        # one statement per line, or several separated by ';', and comments, as Brian2 allows
+        for line in (part for l in code.strip().splitlines() for part in l.split("#", 1)[0].split(";")):
             if not line.strip():
                 continue
             m = re.fullmatch(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\+=|-=|\*=|/=|=)\s*(.+)", line)
@@ -321,6 +323,10 @@ def _problems(rule: Rule) -> list[str]:
                 found.append(f"{where}: {key}: {line.strip()!r}: not a statement 'variable (+)= expression'")
                 continue
             target, _, expr = m.groups()
+            why = syntax_problem(expr)
+            if why:
+                found.append(f"{where}: {key}: {line.strip()!r}: {why.split(': ', 1)[1]}")
+                continue
             if target not in defined:
                 found.append(f"{where}: {key}: {line.strip()!r}: writes '{target}', which the rule's EQUATIONS "
                              f"do not define (a pathway may only update the rule's own variables)")

@@ -82,6 +82,14 @@ def test_a_neuron_without_refractoriness_trains(tmp_path):
     # misspelt optional keys were ignored: the neuron started at 0 or had no refractory period
     (lambda s: s + 'INITIALS = {"v": 0.5}\n', "unknown key INITIALS: did you mean INITIAL?"),
     (lambda s: s + 'REFRACTORY_PERIOD = "2 * ms"\n', "unknown key REFRACTORY_PERIOD: did you mean REFRACTORY?"),
+    # a syntax error named neither the string nor the line ('invalid syntax (<unknown>, line 1)')
+    (lambda s: s.replace('THRESHOLD = "v > 1"', 'THRESHOLD = "v > 1mV"'), "THRESHOLD: 'v > 1mV': syntax error"),
+    (lambda s: s.replace('RESET = "v = 0"', 'RESET = "v = 0; v += (1"'), "RESET: 'v += (1': syntax error"),
+    (lambda s: s.replace('dv/dt = -v / tau : 1 (unless refractory)', 'dv/dt = -v / tau : 1 (unless refractory)\n'
+                         'du/dt == -u / tau : 1'), "EQUATIONS: 'du/dt == -u / tau : 1'"),
+    # a wrong unit in EQUATIONS was reported as INITIAL's
+    (lambda s: s.replace('dv/dt = -v / tau : 1 (unless refractory)', 'dv/dt = -v / tau : 1 (unless refractory)\n'
+                         'du/dt = -v / tau : amp') + 'INITIAL = {"u": "0.5 * v"}\n', "EQUATIONS, THRESHOLD, RESET"),
 ])
 def test_a_bad_neuron_file_is_one_line_before_anything_compiles(tmp_path, capsys, edit, pattern):
     path = tmp_path / "bad.py"

@@ -61,6 +61,10 @@ def test_user_rule_file_is_one_new_file(tmp_path):
      'ON_PRE = "eta * exp(-z)"\nPRE_UPDATE = "z += 1"\n', r"unknown key PRE_UPDATE: did you mean PRE_UPDATES\?"),
     ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nDISCRETE = "eta * pre"\nINIT_WEIGHT = "uniform(0, 1)"\n',
      r"unknown key INIT_WEIGHT: did you mean INIT_WEIGHTS\?"),
+    # a syntax error in a statement list named neither the key nor the line
+    ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nEQUATIONS = "dz/dt = -z / (20*ms) : 1 (event-driven)"\n'
+     'ON_PRE = "eta * z"\nPRE_UPDATES = """z += 1\nz = clip(z, 0, 5"""\n',
+     r"PRE_UPDATES: 'z = clip\(z, 0, 5': syntax error: '\(' was never closed"),
 ])
 def test_bad_rule_files_name_file_form_and_reason(tmp_path, body, pattern):
     path = write(tmp_path, body)
@@ -68,6 +72,15 @@ def test_bad_rule_files_name_file_form_and_reason(tmp_path, body, pattern):
         load_rule(path)
     message = str(info.value)
     assert "\n" not in message and "my_rule.py" in message
+
+
+def test_statements_separated_by_semicolons_are_checked_one_by_one(tmp_path):
+    path = write(tmp_path, 'NAME = "x"\nCOEFFICIENTS = ("eta",)\nEQUATIONS = """\ndz/dt = -z / (20*ms) : 1 (event-driven)\n'
+                           'dq/dt = -q / (20*ms) : 1 (event-driven)\n"""\nON_PRE = "eta * z * q"\n'
+                           'PRE_UPDATES = "z += 1; q += 1"\n')
+    assert load_rule(path).pre_updates == "z += 1; q += 1"
+    with pytest.raises(RuleError, match=r"PRE_UPDATES: 'u \+= 1': writes 'u'"):
+        load_rule(write(tmp_path, open(path).read().replace("q += 1", "u += 1"), name="other.py"))
 
 
 def test_a_rule_file_may_keep_upper_case_constants_of_its_own(tmp_path):
