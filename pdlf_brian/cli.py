@@ -343,12 +343,24 @@ def _replay(args) -> int:
 def _rules(args) -> int:
     from .rules import available_rules, load_rule
 
+    from .modelfiles import unlisted
+    from .rules import _RULES_PACKAGE, RuleError
+
     print(f"{'rule':10s} {'models':15s} coefficients (what the genome fills)")
+    broken = []
     for name in sorted(available_rules()):
-        r = load_rule(name)
+        try:
+            r = load_rule(name)
+        except RuleError as exc:   # one bad file (a user's, say) does not hide the rest of the list
+            broken.append(str(exc))
+            print(f"{name:10s} {'-':15s} (not usable: see below)")
+            continue
         models = ", ".join(m for m, ok in (("reference", r.has_discrete()), ("bio", r.has_events())) if ok)
         print(f"{name:10s} {models:15s} {', '.join(r.coefficients):28s} {r.source}")
-    return 0
+    broken += unlisted(_RULES_PACKAGE, "rule")
+    for line in broken:
+        print(f"pdlf: problem: {line}", file=sys.stderr)
+    return 1 if broken else 0
 
 
 def _analyze(args) -> int:

@@ -31,6 +31,22 @@ def shipped(package_name: str) -> dict[str, str]:
     return {name: mods[0] for name, mods in _scan(package_name).items() if len(mods) == 1}
 
 
+def unlisted(package_name: str, kind: str) -> list[str]:
+    """One line per file of a models package that :func:`shipped` leaves out: a file that does not import
+    (with why), or one of several files that give the same NAME."""
+    lines = []
+    for name, mods in _scan(package_name).items():
+        if len(mods) > 1:
+            lines.append(f"{', '.join(m + '.py' for m in mods)}: {len(mods)} files give NAME = {name!r}")
+    package = importlib.import_module(package_name)
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.name.startswith("_"):
+            why = broken(package_name, info.name, kind)
+            if why:
+                lines.append(why)
+    return lines
+
+
 def resolve(package_name: str, name: str, kind: str, error: type[Exception]) -> str:
     """The module of a models package's ``kind`` file called ``name`` (its NAME, or its file name
     without .py), or one ``error`` line: two files with that NAME, a file that does not import, or an

@@ -179,6 +179,26 @@ def test_a_run_resumes_after_its_rule_file_left_models_rules(tmp_path, capsys, m
     assert json.loads((out / "result.json").read_text())["generations"] == 2
 
 
+def test_pdlf_rules_lists_every_rule_and_says_which_files_cannot_be_used(tmp_path, capsys, monkeypatch):
+    """Each rule with the models it supports and its coefficients; a user's file with a problem (or one that
+    does not import) is named on stderr, and the rest of the list is still printed (it used to stop)."""
+    import pdlf_brian.models.rules as package
+    from pdlf_brian.cli import main
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    assert "scp+pdp    reference, bio  eta, A, B, C, D" in out and "stdp       bio " in out
+    folder = tmp_path / "user_rules"
+    folder.mkdir()
+    (folder / "aaa_unused.py").write_text('NAME = "aaa_unused"\nCOEFFICIENTS = ("eta", "d0")\nDISCRETE = "eta * pre"\n')
+    (folder / "broken_import.py").write_text('import no_such_module\nNAME = "broken"\n')
+    monkeypatch.setattr(package, "__path__", [*package.__path__, str(folder)])
+    assert main(["rules"]) == 1
+    captured = capsys.readouterr()
+    assert all(f"\n{name:10s} " in captured.out for name in available_rules() if name != "aaa_unused")
+    assert "aaa_unused" in captured.out and "declared but unused: d0" in captured.err
+    assert "broken_import.py: cannot be imported: ModuleNotFoundError" in captured.err
+
+
 def test_unknown_rule_name_lists_the_available_ones():
     with pytest.raises(RuleError, match=r"unknown rule 'hebb'; available: .*scp\+pdp"):
         load_rule("hebb")
