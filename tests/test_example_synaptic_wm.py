@@ -40,6 +40,17 @@ def test_the_memory_is_in_u_not_in_activity(cued):
 def test_the_readout_reactivates_the_cued_population_only(cued):
     assert cued["readout_peak_cued_hz"] > 40, cued
     assert cued["readout_peak_cued_hz"] > 5 * cued["readout_peak_others_hz"], cued
+    assert cued["reactivated"] is True   # the script's own verdict agrees
+
+
+def test_the_default_run_lands_in_a_run_folder_with_its_settings(tmp_path):
+    """No --out: the files go to runs/synaptic_theory_wm/ under the working directory, named by the settings."""
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--no-cue", "--delay", "0.5"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    numbers = json.loads((tmp_path / "runs/synaptic_theory_wm/seed1_nocue_delay0.5.json").read_text())
+    assert numbers["reactivated"] is False and numbers["no_cue"] is True and numbers["seed"] == 1
+    assert "reactivated the cued population: no" in proc.stdout
 
 
 def test_without_the_cue_the_readout_reactivates_nothing(tmp_path):
