@@ -20,19 +20,32 @@ from .modelfiles import error_line
 from .rules import RuleError, _import_file, load_rule, problems, rule_from_module, silent_start, slow_equations
 
 
-def check_rule(path_or_name: str) -> tuple[list[str], list[str]]:
-    """(problems, notes): problems are one-line strings naming the file, the form and the reason."""
+def check_rule(path_or_name: str, neuron: str = "lif") -> tuple[list[str], list[str]]:
+    """(problems, notes): problems are one-line strings naming the file, the form and the reason.  For the
+    bio model the rule is also checked against ``neuron`` and the model's constants (names both define)."""
     path = Path(path_or_name)
     try:
         if path.suffix == ".py":
             if not path.is_file():
                 return [f"rule file {path}: no such file"], []
-            rule = rule_from_module(_import_file(path), check=False)
+            module = _import_file(path)
+            if not hasattr(module, "COEFFICIENTS") and hasattr(module, "THRESHOLD"):
+                return [f"rule file {path}: has THRESHOLD and no COEFFICIENTS: a neuron file? "
+                        f"check it with: pdlf check-neuron {path}"], []
+            rule = rule_from_module(module, check=False)
         else:
             rule = load_rule(path_or_name, check=False)
     except RuleError as exc:
         return [str(exc)], []
     found = problems(rule)
+    if not found and rule.has_events():
+        from .models import bio as bio_model
+        from .neurons import NeuronError, clashes, load_neuron
+        try:
+            found = [f"{c} (pdlf train refuses it with neuron {neuron!r})"
+                     for c in clashes(load_neuron(neuron), rule, bio_model.NAMESPACE)]
+        except NeuronError as exc:
+            found = [str(exc)]
     if found:
         return found, []
     notes = []
@@ -65,6 +78,52 @@ def check_rule(path_or_name: str) -> tuple[list[str], list[str]]:
     notes += [f"warning: {w}" for w in slow_equations(rule)]
     return found, notes
 
+
+
+def check_neuron(path_or_name: str) -> tuple[list[str], list[str]]:
+    """``pdlf check-neuron``: (problems, notes) of a neuron file or a shipped neuron's name.  Its strings'
+    syntax, names and units, and Brian2's build of a two-neuron network on the NumPy target (nothing
+    compiled); then, as a note, which shipped rules it clashes with (names both define)."""
+    from .modelfiles import import_file
+    from .neurons import NeuronError, clashes, load_neuron, neuron_from_module
+    from .neurons import problems as neuron_problems
+    from .rules import available_rules
+
+    path = Path(path_or_name)
+    try:
+        if path.suffix == ".py":
+            if not path.is_file():
+                return [f"neuron file {path}: no such file"], []
+            module = import_file(path, "neuron", NeuronError)
+            if hasattr(module, "COEFFICIENTS") and not hasattr(module, "THRESHOLD"):
+                return [f"neuron file {path}: has COEFFICIENTS and no THRESHOLD: a rule file? "
+                        f"check it with: pdlf check-rule {path}"], []
+            neuron = neuron_from_module(module, check=False)
+        else:
+            neuron = load_neuron(path_or_name, check=False)
+    except NeuronError as exc:
+        return [str(exc)], []
+    found = neuron_problems(neuron)
+    if found:
+        return found, []
+    notes = [f"built and ran in Brian2 (NumPy target; names it defines: {', '.join(sorted(neuron.defined_names()))})"]
+    from .models import bio as bio_model
+    clash = set(neuron.namespace) & set(bio_model.NAMESPACE)
+    if clash:
+        return [f"neuron '{neuron.name}' ({neuron.source}): NAMESPACE redefines the biological model's "
+                f"constant(s) {', '.join(sorted(clash))} (models/bio.py); rename them"], []
+    refused = []
+    for name in sorted(available_rules()):
+        try:
+            rule = load_rule(name)
+        except RuleError:
+            continue
+        if rule.has_events() and clashes(neuron, rule, bio_model.NAMESPACE):
+            refused.append(name)
+    if refused:
+        notes.append(f"warning: clashes with rule(s) {', '.join(refused)} (names both define): "
+                     f"pdlf train refuses those pairs")
+    return [], notes
 
 
 def build_problem(rule, model: str) -> str | None:

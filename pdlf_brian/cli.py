@@ -7,6 +7,7 @@
     pdlf report --runs runs/ant runs/ant_w --out report.md          (every figure and table, MD + HTML)
     pdlf export --run runs/x --out agent.py                         (a plain-Brian2 script of the evolved agent)
     pdlf check-rule my_rule.py                                      (every problem of a rule file)
+    pdlf check-neuron my_neuron.py                                  (every problem of a neuron file)
     pdlf bench loop --task ant_dir --model reference --batch 64    (closed loop vs bare stepping)
     pdlf bench scaling --task ant_dir --workers 2                   (N workers vs 1 process)
 
@@ -180,6 +181,11 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check-rule", help="check a rule file: one line per problem, exit 1 if any")
     c.add_argument("file", help="a rule file (.py) or a shipped rule's name")
+    c.add_argument("--neuron", default="lif", help="the bio model's neuron to check the rule's names against "
+                   "(a neuron file or a shipped name; default lif)")
+
+    cn = sub.add_parser("check-neuron", help="check a neuron file: one line per problem, exit 1 if any")
+    cn.add_argument("file", help="a neuron file (.py) or a shipped neuron's name")
 
     b = sub.add_parser("bench", help="measure throughput (prints ratio=... as its last line)")
     bsub = b.add_subparsers(dest="bench", required=True, parser_class=_Parser)
@@ -389,10 +395,11 @@ def _export(args) -> int:
 
 
 def _check_rule(args) -> int:
-    from .check import check_rule
+    from .check import check_neuron, check_rule
 
     try:
-        found, notes = check_rule(args.file)
+        found, notes = check_neuron(args.file) if args.command == "check-neuron" else \
+            check_rule(args.file, args.neuron)
     except Exception as exc:  # a checker bug must still be one line (the traceback with --debug)
         if args.debug:
             raise
@@ -435,7 +442,7 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     try:
         return {"train": _train, "replay": _replay, "rules": _rules, "bench": _bench,
-                "check-rule": _check_rule, "export": _export,
+                "check-rule": _check_rule, "check-neuron": _check_rule, "export": _export,
                 "analyze": _analyze, "report": _report}[args.command](args)
     except (ConfigError, RuleError, CheckpointError, RunDirError, ValueError, FileNotFoundError) as exc:
         if args.debug:

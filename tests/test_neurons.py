@@ -244,3 +244,21 @@ def test_a_noisy_model_is_not_split_over_processes(tmp_path, capsys):
     assert main([*FLAGS, "--neuron", str(tmp_path / "noisy.py"), "--workers", "2", "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "config key 'workers': the rule or neuron uses xi" in err[0], err
+
+
+def test_check_neuron_says_ok_or_names_the_problem_and_tells_rule_and_neuron_files_apart(tmp_path, capsys):
+    (tmp_path / "mine.py").write_text(GOOD)
+    assert main(["check-neuron", str(tmp_path / "mine.py")]) == 0
+    out = capsys.readouterr().out
+    assert "built and ran in Brian2" in out and out.strip().endswith("ok")
+    (tmp_path / "bad.py").write_text(GOOD.replace('THRESHOLD = "v > 1"', 'THRESHOLD = "v > 1mV"'))
+    assert main(["check-neuron", str(tmp_path / "bad.py")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "THRESHOLD: 'v > 1mV': syntax error" in err[0], err
+    assert main(["check-rule", str(tmp_path / "mine.py")]) == 1   # a neuron file given to check-rule
+    assert "a neuron file? check it with: pdlf check-neuron" in capsys.readouterr().err
+    (tmp_path / "clash.py").write_text('NAME = "clash"\nCOEFFICIENTS = ("eta",)\nNAMESPACE = {"tau": 5.0}\n'
+                                       'ON_PRE = "eta * apost * tau"\n')
+    assert main(["check-rule", str(tmp_path / "clash.py"), "--neuron", str(tmp_path / "mine.py")]) == 1
+    assert "both define tau" in capsys.readouterr().err   # what pdlf train would refuse, said by check-rule
+    assert main(["check-rule", str(tmp_path / "clash.py")]) == 0   # the default neuron (lif) has no tau
