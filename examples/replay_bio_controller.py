@@ -7,6 +7,9 @@ weights onto one hidden neuron over the trial.
 
     python examples/replay_bio_controller.py --run runs/example_bio_wm
     python examples/replay_bio_controller.py --quick     # trains a tiny run first (seconds)
+
+The replay runs on Brian2's Cython runtime (it reaches into the network between steps): the first replay of
+a network shape compiles its code, about 2 minutes on 2 cores; Brian2 caches it, so later ones take seconds.
 """
 import argparse
 import subprocess
