@@ -23,8 +23,9 @@ def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None):
     each injured step: a weight-trained net must leave zeros there, a plastic one only what its rule
     grew in one step from zero.  (Had a write not reached the network, these would show it.)  The values
     are the stored weights (raw where E6 is deferred: normalised ones times the last step's max).
-    ``injury_held`` is that verdict: True where a weight-trained net left only zeros in the window, or a
-    plastic one regrew less than it had before the injury; False otherwise (or NaN)."""
+    ``injury_held``, for a weight-trained net, is that verdict: True where it left only zeros in the window
+    (False otherwise, or NaN).  A plastic net has none (None): what one rule step regrows from zero need
+    not be below what it had grown before the injury (with ``at=1`` the two are the same growth)."""
     snapshots = sorted(set(snapshots or [0, at, at + 1, at + duration, at + 200, at + 450]))
     ev = rl_evaluator(run, seeds, episode_steps=steps)
     net, batch = ev.network, ev.batch
@@ -54,7 +55,7 @@ def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None):
     per_step = np.zeros((seeds, steps))
     per_step[:, :len(rewards)] = rewards.mean(axis=2).T
     before, after = left.get(at, float("nan")), float(np.max([v for t, v in left.items() if t > at]))
-    held = bool(after == 0.0) if static else bool(after < before)   # False for NaN
+    held = bool(after == 0.0) if static else None   # False for NaN; no exact verdict for a plastic net
     check = {"max_abs_w_before": before, "max_abs_w_after_injured_steps": after, "injury_held": held}
     return per_step, snaps, check, returns.mean(axis=1)
 

@@ -22,7 +22,7 @@ decayed to about 0.42 and the readout mostly fails (docs/results.md).
     python synaptic_theory_wm.py [--quick] [--seed N] [--delay S] [--no-cue]   # writes .png and .json
 
 The default seed is 1; seed 0 is the one of ten whose readout reactivates nothing (the script says so).
-Files: runs/synaptic_theory_wm/seed<N>[_nocue][_delay<S>].png and .json (``--out PREFIX`` for others).
+Files: runs/synaptic_theory_wm/seed<N>[_nocue][_delay<S>][_quick].png and .json (``--out PREFIX`` for others).
 """
 import argparse, json, os
 import numpy as np
@@ -39,11 +39,11 @@ parser.add_argument("--seed", type=int, default=1,
                     help="default 1; the readout reactivates the cued population in 9 of seeds 0-9, not in seed 0")
 parser.add_argument("--no-cue", action="store_true", help="control: no cue, so no population is facilitated")
 parser.add_argument("--out", default=None, help="figure and numbers: OUT.png, OUT.json "
-                    "(default runs/synaptic_theory_wm/seed<N>, with _nocue and _delay<S> where given)")
+                    "(default runs/synaptic_theory_wm/seed<N>, with _nocue, _delay<S> and _quick where given)")
 args = parser.parse_args()
 if args.out is None:
     args.out = os.path.join("runs", "synaptic_theory_wm", f"seed{args.seed}" + ("_nocue" if args.no_cue else "")
-                            + (f"_delay{args.delay:g}" if args.delay != 1.0 else ""))
+                            + (f"_delay{args.delay:g}" if args.delay != 1.0 else "") + ("_quick" if args.quick else ""))
 os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
 
 N_E, N_I, P, F, C = 2000, 500, 5, 0.1, 0.5

@@ -38,21 +38,25 @@ def check_rule(path_or_name: str, neuron: str = "lif") -> tuple[list[str], list[
     except RuleError as exc:
         return [str(exc)], []
     found = problems(rule)
-    if not found and rule.has_events():
+    if found:
+        return found, []
+    bio_clash = []
+    if rule.has_events():
         from .models import bio as bio_model
         from .neurons import NeuronError, clashes, load_neuron
         try:
-            found = [f"{c} (pdlf train refuses it with neuron {neuron!r})"
-                     for c in clashes(load_neuron(neuron), rule, bio_model.NAMESPACE)]
+            bio_clash = [f"{c} (pdlf train --model bio refuses it with neuron {neuron!r})"
+                         for c in clashes(load_neuron(neuron), rule, bio_model.NAMESPACE)]
         except NeuronError as exc:
-            found = [str(exc)]
-    if found:
-        return found, []
+            bio_clash = [str(exc)]
     notes = []
     for model, ok in (("reference", rule.has_discrete()), ("bio", rule.has_events())):
         if not ok:
             notes.append(f"{model} model: not supported by this rule (no "
                          f"{'DISCRETE' if model == 'reference' else 'ON_PRE/ON_POST/DRIFT'} form)")
+            continue
+        if model == "bio" and bio_clash:   # what train refuses for the bio model; the reference build stands
+            found += bio_clash
             continue
         try:
             finite = _tiny_runs(rule, model)
@@ -139,7 +143,7 @@ def build_problem(rule, model: str) -> str | None:
 
 def build_problem_cached(rule, model: str) -> str | None:
     """:func:`build_problem`, remembered: a rule text that built on ``model`` once (with this package's
-    commit and Brian2's version) is not built again, so ``pdlf train`` checks every rule, shipped or
+    code, every .py file of it and of its models, as it is now, and Brian2's version) is not built again, so ``pdlf train`` checks every rule, shipped or
     user-added, by name or by path, and pays the 1-3 s of the tiny build once per rule text.  Only
     successes are kept (``$XDG_CACHE_HOME/pdlf-brian/rule-builds``, or ``~/.cache/...``)."""
     import hashlib
@@ -148,12 +152,15 @@ def build_problem_cached(rule, model: str) -> str | None:
     import brian2
 
     from . import __version__
+    from . import models as models_package
     from .rules import flatten
-    from .rundir import source_commit
 
-    key = hashlib.sha256("\n".join([flatten(rule, header=False), model, __version__, str(source_commit()),
-                                     brian2.__version__])
-                         .encode()).hexdigest()[:24]
+    code = hashlib.sha256()   # the package's own code as it is now (a commit id misses uncommitted edits)
+    for folder in [Path(__file__).parent, *map(Path, models_package.__path__)]:
+        for path in sorted(folder.rglob("*.py")):
+            code.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    key = hashlib.sha256("\n".join([flatten(rule, header=False), model, __version__, code.hexdigest(),
+                                     brian2.__version__]).encode()).hexdigest()[:24]
     folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pdlf-brian" / "rule-builds"
     if (folder / key).exists():
         return None

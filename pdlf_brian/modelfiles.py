@@ -20,7 +20,8 @@ def _scan(package_name: str) -> dict[str, list[str]]:
             module = importlib.import_module(f"{package_name}.{info.name}")
         except Exception:
             continue
-        found.setdefault(getattr(module, "NAME", info.name), []).append(info.name)
+        name = getattr(module, "NAME", None)
+        found.setdefault(name if isinstance(name, str) and name else info.name, []).append(info.name)
     return found
 
 
@@ -100,10 +101,11 @@ def import_file(path: Path, kind: str, error: type[Exception]):
     return module
 
 
-def syntax_problem(text: str, statements: bool = False) -> str | None:
+def syntax_problem(text: str, statements: bool = False, with_line: bool = True) -> str | None:
     """Why a Brian2 expression (``statements``: code, ``variable (op)= expression`` per line or between
     ``;``, ``#`` comments allowed) is not valid syntax, naming the line (``'v >= 30mV': invalid decimal literal``), or
-    None.  Brian2's own parser says only 'invalid syntax (<unknown>, line 1)', naming no string."""
+    None (``with_line=False``: the reason alone).  Brian2's own parser says only 'invalid syntax
+    (<unknown>, line 1)', naming no string."""
     import ast
     import re
 
@@ -116,12 +118,13 @@ def syntax_problem(text: str, statements: bool = False) -> str | None:
         if statements:
             m = re.fullmatch(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*(\+=|-=|\*=|/=|=)\s*(.*)", line)
             if not m:
-                return f"{line.strip()!r}: not a statement 'variable (+)= expression'"
+                why = "not a statement 'variable (+)= expression'"
+                return f"{line.strip()!r}: {why}" if with_line else why
             expr = m.group(3)
         try:
             ast.parse(expr.strip(), mode="eval")
         except SyntaxError as exc:
-            return f"{line.strip()!r}: syntax error: {exc.msg}"
+            return f"{line.strip()!r}: syntax error: {exc.msg}" if with_line else f"syntax error: {exc.msg}"
     return None
 
 
@@ -141,21 +144,25 @@ def equations_problem(text: str) -> str | None:
     return None
 
 
-def check_keys(module, known: tuple[str, ...], where: str, error: type[Exception]) -> None:
+def check_keys(module, known: dict[str, tuple[type, ...]], where: str, error: type[Exception]) -> None:
     """An upper-case name of a rule or neuron file that looks like a misspelt key (``PRE_UPDATE`` for
     ``PRE_UPDATES``, ``INITIALS`` for ``INITIAL``) is one line naming it: the package would otherwise
-    ignore it and run something else.  Other upper-case names (a file's own constants) are left alone."""
+    ignore it and run something else.  ``known``: each key and the types its value may have.  A name is
+    a near miss only where its spelling is close to a key the file does not set and its value has that
+    key's type; the file's own constants (``A_PRE = 0.005``, ``V_RESET = 0.0``, ``BASE_EQUATIONS``
+    beside ``EQUATIONS``) are left alone."""
     import difflib
     import re
-    import types
 
-    for name, value in vars(module).items():
-        if name in known or not re.fullmatch(r"[A-Z][A-Z0-9_]*", name) or isinstance(value, types.ModuleType):
+    names = vars(module)
+    unset = [k for k in known if k not in names]
+    for name, value in names.items():
+        if name in known or not re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
             continue
-        close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
+        close = [k for k in difflib.get_close_matches(name, unset, n=3, cutoff=0.7) if isinstance(value, known[k])]
         if close:
             raise error(f"{where}: unknown key {name}: did you mean {close[0]}? (the keys this file may set: "
-                        f"{', '.join(known)}; rename a constant of your own if it is not a key)")
+                        f"{', '.join(known)}; rename a constant of your own that is not a key)")
 
 
 def check_namespace(namespace: dict, where: str, error: type[Exception]) -> None:

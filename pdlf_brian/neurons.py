@@ -18,7 +18,8 @@ from .modelfiles import (check_keys, check_namespace, equations_problem, error_l
 _PACKAGE = "pdlf_brian.models.neurons"
 DEFAULT = "lif"
 #: every key a neuron file may set (a near miss is refused: ``modelfiles.check_keys``)
-NEURON_KEYS = ("NAME", "EQUATIONS", "THRESHOLD", "RESET", "TRANSMIT", "REFRACTORY", "METHOD", "INITIAL", "NAMESPACE")
+NEURON_KEYS = {**{k: (str,) for k in ("NAME", "EQUATIONS", "THRESHOLD", "RESET", "TRANSMIT", "REFRACTORY", "METHOD")},
+               "INITIAL": (dict,), "NAMESPACE": (dict,)}
 #: names the package gives the hidden neurons (normalisation sums, copy index): a neuron may not define them
 PACKAGE_NAMES = {"l1_in", "l1_rec", "l1_out", "copy", "w", "apre", "apost", "y"}
 

@@ -34,8 +34,9 @@ OPERANDS = {
 }
 FORMS = tuple(OPERANDS)
 #: every key a rule file may set (a near miss is refused: ``modelfiles.check_keys``)
-RULE_KEYS = ("NAME", "COEFFICIENTS", "STATIC", *FORMS, "EQUATIONS", "PRE_UPDATES", "POST_UPDATES",
-             "BEFORE_TRANSMIT", "EFFICACY", "NAMESPACE", "INIT_WEIGHTS", "SYNAPTIC_STATE")
+RULE_KEYS = {**{k: (str,) for k in ("NAME", *FORMS, "EQUATIONS", "PRE_UPDATES", "POST_UPDATES", "BEFORE_TRANSMIT",
+                                    "EFFICACY", "INIT_WEIGHTS")},
+             "COEFFICIENTS": (tuple, list), "SYNAPTIC_STATE": (tuple, list), "STATIC": (bool,), "NAMESPACE": (dict,)}
 #: names Brian2 or the package gives a meaning in every synapse: a coefficient may not take them
 RESERVED = {"t", "dt", "i", "j", "N", "xi", "lastupdate", "delay", "N_incoming", "N_outgoing", "N_pre", "N_post",
             "t_in_timesteps", "copy", "not_refractory", "lastspike"}
@@ -323,9 +324,9 @@ def _problems(rule: Rule) -> list[str]:
                 found.append(f"{where}: {key}: {line.strip()!r}: not a statement 'variable (+)= expression'")
                 continue
             target, _, expr = m.groups()
-            why = syntax_problem(expr)
+            why = syntax_problem(expr, with_line=False)
             if why:
-                found.append(f"{where}: {key}: {line.strip()!r}: {why.split(': ', 1)[1]}")
+                found.append(f"{where}: {key}: {line.strip()!r}: {why}")
                 continue
             if target not in defined:
                 found.append(f"{where}: {key}: {line.strip()!r}: writes '{target}', which the rule's EQUATIONS "

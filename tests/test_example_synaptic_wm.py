@@ -48,7 +48,7 @@ def test_the_default_run_lands_in_a_run_folder_with_its_settings(tmp_path):
     proc = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--no-cue", "--delay", "0.5"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    numbers = json.loads((tmp_path / "runs/synaptic_theory_wm/seed1_nocue_delay0.5.json").read_text())
+    numbers = json.loads((tmp_path / "runs/synaptic_theory_wm/seed1_nocue_delay0.5_quick.json").read_text())
     assert numbers["reactivated"] is False and numbers["no_cue"] is True and numbers["seed"] == 1
     assert "reactivated the cued population: no" in proc.stdout
 

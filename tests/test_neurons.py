@@ -81,7 +81,8 @@ def test_a_neuron_without_refractoriness_trains(tmp_path):
                          "g : 1 (shared)"), "g (shared) would be one value for every neuron"),
     # misspelt optional keys were ignored: the neuron started at 0 or had no refractory period
     (lambda s: s + 'INITIALS = {"v": 0.5}\n', "unknown key INITIALS: did you mean INITIAL?"),
-    (lambda s: s + 'REFRACTORY_PERIOD = "2 * ms"\n', "unknown key REFRACTORY_PERIOD: did you mean REFRACTORY?"),
+    (lambda s: s.replace('REFRACTORY = "2 * ms"', 'REFRACTORY_PERIOD = "2 * ms"'),
+     "unknown key REFRACTORY_PERIOD: did you mean REFRACTORY?"),
     # a syntax error named neither the string nor the line ('invalid syntax (<unknown>, line 1)')
     (lambda s: s.replace('THRESHOLD = "v > 1"', 'THRESHOLD = "v > 1mV"'), "THRESHOLD: 'v > 1mV': syntax error"),
     (lambda s: s.replace('RESET = "v = 0"', 'RESET = "v = 0; v += (1"'), "RESET: 'v += (1': syntax error"),
@@ -244,6 +245,13 @@ def test_a_noisy_model_is_not_split_over_processes(tmp_path, capsys):
     assert main([*FLAGS, "--neuron", str(tmp_path / "noisy.py"), "--workers", "2", "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "config key 'workers': the rule or neuron uses xi" in err[0], err
+
+
+def test_a_neuron_file_may_keep_upper_case_constants_of_its_own(tmp_path):
+    text = GOOD.replace('NAMESPACE = {"tau": 10 * ms}', 'V_RESET = 0.0\nV_THRESHOLD = 1.0\nTAU_REFRACTORY = 2 * ms\n'
+                        'NAMESPACE = {"tau": 10 * ms, "v_reset": V_RESET}').replace('RESET = "v = 0"', 'RESET = "v = v_reset"')
+    (tmp_path / "mine.py").write_text(text)
+    assert load_neuron(str(tmp_path / "mine.py")).namespace["v_reset"] == 0.0
 
 
 def test_check_neuron_says_ok_or_names_the_problem_and_tells_rule_and_neuron_files_apart(tmp_path, capsys):

@@ -61,6 +61,8 @@ def test_user_rule_file_is_one_new_file(tmp_path):
      'ON_PRE = "eta * exp(-z)"\nPRE_UPDATE = "z += 1"\n', r"unknown key PRE_UPDATE: did you mean PRE_UPDATES\?"),
     ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nDISCRETE = "eta * pre"\nINIT_WEIGHT = "uniform(0, 1)"\n',
      r"unknown key INIT_WEIGHT: did you mean INIT_WEIGHTS\?"),
+    ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nEQUATIONS = "dz/dt = -z / (20*ms) : 1 (event-driven)"\n'
+     'ON_PRE = "eta * z"\nPRE_UPDATES = "z = z + 1 : 1"\n', r"PRE_UPDATES: 'z = z \+ 1 : 1': syntax error: invalid syntax$"),
     # a syntax error in a statement list named neither the key nor the line
     ('NAME = "x"\nCOEFFICIENTS = ("eta",)\nEQUATIONS = "dz/dt = -z / (20*ms) : 1 (event-driven)"\n'
      'ON_PRE = "eta * z"\nPRE_UPDATES = """z += 1\nz = clip(z, 0, 5"""\n',
@@ -84,9 +86,13 @@ def test_statements_separated_by_semicolons_are_checked_one_by_one(tmp_path):
 
 
 def test_a_rule_file_may_keep_upper_case_constants_of_its_own(tmp_path):
+    """Names close to a key but with another type, or beside the key they resemble, are the file's own."""
     from brian2 import ms
-    path = write(tmp_path, 'from brian2 import ms\nTAU_X = 20 * ms\nNAME = "x"\nCOEFFICIENTS = ("eta",)\n'
-                           'NAMESPACE = {"tau_x": TAU_X}\nDISCRETE = "eta * pre"\n')
+    path = write(tmp_path, 'from brian2 import ms\nTAU_X = 20 * ms\nA_PRE = 0.005\nA_POST = 0.006\nTAU_DRIFT = 5 * ms\n'
+                           'BASE_EQUATIONS = "dz/dt = -z / tau_x : 1 (event-driven)"\nNAME = "x"\n'
+                           'COEFFICIENTS = ("eta",)\nCOMMON_NAMESPACE = {"tau_x": TAU_X}\n'
+                           'NAMESPACE = dict(COMMON_NAMESPACE, a_pre=A_PRE)\nEQUATIONS = BASE_EQUATIONS\n'
+                           'ON_PRE = "eta * z * a_pre"\nPRE_UPDATES = "z += 1"\n')
     assert load_rule(path).namespace["tau_x"] == 20 * ms
 
 
@@ -150,9 +156,33 @@ def test_a_rule_added_to_models_rules_is_built_before_training_when_given_by_nam
     assert not out.exists()
     cache = tmp_path / "cache" / "pdlf-brian" / "rule-builds"
     assert not cache.exists() or not list(cache.iterdir())   # a failure is not remembered
+    import pdlf_brian.check as check
+    builds = []
+    real = check.build_problem
+    monkeypatch.setattr(check, "build_problem", lambda *a: builds.append(a) or real(*a))
     for k in range(2):
         assert main([*flags, "--rule", "stdp", "--out", str(tmp_path / f"ok{k}")]) == 0
         assert len(list(cache.iterdir())) == 1
+    assert len(builds) == 1   # the second run found the first one's success
+
+
+def test_the_build_check_is_not_remembered_across_a_change_of_the_package_code(tmp_path, monkeypatch):
+    """The cache key holds the package's code as it is (a commit id would miss an uncommitted edit of the
+    model that breaks the rule's build)."""
+    import pdlf_brian.check as check
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    builds = []
+    monkeypatch.setattr(check, "build_problem", lambda *a: builds.append(a))
+    rule = load_rule("stdp")
+    assert check.build_problem_cached(rule, "bio") is None and check.build_problem_cached(rule, "bio") is None
+    assert len(builds) == 1
+    edited = tmp_path / "models"
+    edited.mkdir()
+    (edited / "extra.py").write_text("# an edit\n")
+    import pdlf_brian.models as models
+    monkeypatch.setattr(models, "__path__", [*models.__path__, str(edited)])
+    assert check.build_problem_cached(rule, "bio") is None
+    assert len(builds) == 2
 
 
 def test_a_run_resumes_after_its_rule_file_left_models_rules(tmp_path, capsys, monkeypatch):
@@ -191,12 +221,14 @@ def test_pdlf_rules_lists_every_rule_and_says_which_files_cannot_be_used(tmp_pat
     folder.mkdir()
     (folder / "aaa_unused.py").write_text('NAME = "aaa_unused"\nCOEFFICIENTS = ("eta", "d0")\nDISCRETE = "eta * pre"\n')
     (folder / "broken_import.py").write_text('import no_such_module\nNAME = "broken"\n')
+    (folder / "number_name.py").write_text('NAME = 3\nCOEFFICIENTS = ("eta",)\nDISCRETE = "eta * pre"\n')
     monkeypatch.setattr(package, "__path__", [*package.__path__, str(folder)])
     assert main(["rules"]) == 1
     captured = capsys.readouterr()
     assert all(f"\n{name:10s} " in captured.out for name in available_rules() if name != "aaa_unused")
     assert "aaa_unused" in captured.out and "declared but unused: d0" in captured.err
     assert "broken_import.py: cannot be imported: ModuleNotFoundError" in captured.err
+    assert "number_name.py: NAME must be a non-empty string" in captured.err   # it used to crash the listing
 
 
 def test_unknown_rule_name_lists_the_available_ones():
