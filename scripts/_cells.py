@@ -36,6 +36,13 @@ def train_cells(cells, jobs):
         list(ex.map(run, cells))
 
 
+def mean_sd(mean, sd, n):
+    """A table cell "mean ± sd (n)": one seed has no spread ("mean (1)"), no finished seed no score ("- (0)")."""
+    if not n:
+        return "- (0)"
+    return f"{mean}{'' if sd is None else f' ± {sd}'} ({n})"
+
+
 def save_table(out, stem, rows, md_lines):
     """Write rows as out/stem.csv and the Markdown lines as out/stem.md, and print the latter."""
     import csv

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _cells import save_table, train_cells
+from _cells import mean_sd, save_table, train_cells
 
 #: PDLF's arms name their sharing, so that a command reproduces its runs whatever the default is (the
 #: biological model's default is post,in=channel, pdlf_channel; before 9dda84a it was post,in=pre)
@@ -61,7 +61,7 @@ def main():
             row[f"{arm}_sd"] = round(float(c.std(ddof=1)), 3) if len(c) > 1 else None
             row[f"{arm}_n"] = len(c)
             row[f"{arm}_minutes"] = round(float(np.mean([r["wall_seconds"] for r in found])) / 60, 1) if found else None
-            cells.append(f"{row[f'{arm}_mean']} ± {row[f'{arm}_sd']} ({len(c)})")
+            cells.append(mean_sd(row[f"{arm}_mean"], row[f"{arm}_sd"], len(c)))
         rows.append(row)
         lines.append(f"| {L} | {D} | " + " | ".join(cells) + " |")
     save_table(a.out, "grid", rows, lines)

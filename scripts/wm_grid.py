@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _cells import save_table, train_cells
+from _cells import mean_sd, save_table, train_cells
 
 ARMS = ("pdlf", "weights")
 
@@ -62,9 +62,12 @@ def main():
         rows.append(row)
     lines = ["| Len | Lat | PDLF centre (mean ± sd, n) | weights centre (mean ± sd, n) | PDLF min/run | weights min/run |",
              "|---|---|---|---|---|---|"]
+    def cell(r, arm):
+        return mean_sd(r[f"{arm}_mean"], r[f"{arm}_sd"], r[f"{arm}_n"])
+
     for r in rows:
-        lines.append(f"| {r['len']} | {r['lat']} | {r['pdlf_mean']} ± {r['pdlf_sd']} ({r['pdlf_n']}) | "
-                     f"{r['weights_mean']} ± {r['weights_sd']} ({r['weights_n']}) | {r['pdlf_minutes']} | {r['weights_minutes']} |")
+        lines.append(f"| {r['len']} | {r['lat']} | {cell(r, 'pdlf')} | {cell(r, 'weights')} | "
+                     f"{r['pdlf_minutes']} | {r['weights_minutes']} |")
     save_table(a.out, "grid", rows, lines)
 
 
