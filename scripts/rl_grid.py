@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _cells import save_table, train_cells
+from _cells import mean_sd, save_table, train_cells
 
 ARMS = {"pdlf": ["--rule", "scp+pdp"], "weights": ["--rule", "weights"], "scp": ["--rule", "scp"],
         "pdp": ["--rule", "pdp"],
@@ -106,8 +106,7 @@ def summarise(a):
     lines = ["| task | arm | generation 0 (centre, training batch) | final centre, test (mean ± sd, n) | per seed "
              "| generations | min/run |", "|---|---|---|---|---|---|---|"]
     for r in rows:
-        sd = f" ± {r['centre_sd']}" if r["centre_sd"] is not None else ""
-        lines.append(f"| {r['task']} | {r['arm']} | {r['start_mean']} | {r['centre_mean']}{sd} ({r['n']}) | "
+        lines.append(f"| {r['task']} | {r['arm']} | {r['start_mean']} | {mean_sd(r['centre_mean'], r['centre_sd'], r['n'])} | "
                      f"{r['per_seed']} | {r['generations']} | {r['minutes_per_run']} |")
     save_table(a.out, "rl_grid", rows, lines)
 

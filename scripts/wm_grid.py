@@ -62,12 +62,9 @@ def main():
         rows.append(row)
     lines = ["| Len | Lat | PDLF centre (mean ± sd, n) | weights centre (mean ± sd, n) | PDLF min/run | weights min/run |",
              "|---|---|---|---|---|---|"]
-    def cell(r, arm):
-        return mean_sd(r[f"{arm}_mean"], r[f"{arm}_sd"], r[f"{arm}_n"])
-
     for r in rows:
-        lines.append(f"| {r['len']} | {r['lat']} | {cell(r, 'pdlf')} | {cell(r, 'weights')} | "
-                     f"{r['pdlf_minutes']} | {r['weights_minutes']} |")
+        cells = [mean_sd(r[f"{arm}_mean"], r[f"{arm}_sd"], r[f"{arm}_n"]) for arm in ARMS]
+        lines.append(f"| {r['len']} | {r['lat']} | {' | '.join(cells)} | {r['pdlf_minutes']} | {r['weights_minutes']} |")
     save_table(a.out, "grid", rows, lines)
 
 
