@@ -61,6 +61,26 @@ def make_es(n: int, cfg: Config):
     return cma.CMAEvolutionStrategy(np.zeros(n), cfg.sigma0, opts)
 
 
+def es_call(fn, *args):
+    """``fn(*args)`` (the ES's ask or tell) with the Python warnings it raises caught and summarised.
+
+    pycma warns through :mod:`warnings` with the numbers in the message (e.g. "elements of z2[k] are larger
+    than 55: [(k, idx, values)]=..."), so Python's once-per-place filter prints every occurrence: a long run
+    printed 128 such warnings, 3 lines each, through ``--quiet``.  Returns ``(value, {kind: count})`` where
+    a kind is the message up to its first ': ' (its numbers dropped).
+    """
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = fn(*args)
+    kinds: dict[str, int] = {}
+    for w in caught:
+        kind = str(w.message).split(": ", 1)[0].strip()[:120]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return value, kinds
+
+
 class SimulatedCrash(BaseException):
     """Raised at a fault-injection point (tests): the process 'dies' there, leaving its files as a kill would."""
 
@@ -258,13 +278,17 @@ class Trainer:
         fingerprint = rundir.fingerprint(cfg)
 
         bar = Progress(cfg.generations, start, label="pdlf train", enabled=not self.quiet)
+        es_kinds_said: set[str] = set()
         for g in range(start, cfg.generations):
             t0 = time.perf_counter()
-            samples = np.asarray(es.ask())
+            samples, es_warned = es_call(es.ask)
+            samples = np.asarray(samples)
             genomes = np.vstack([samples, es.mean[None, :]])
             acc, fit, diverged = evaluator.evaluate(genomes, np.random.default_rng([cfg.seed, g]))
             _fault("evaluate", g)
-            es.tell(list(samples), list(-fit[:-1]))
+            _, told = es_call(es.tell, list(samples), list(-fit[:-1]))
+            for kind, n in told.items():
+                es_warned[kind] = es_warned.get(kind, 0) + n
             _fault("tell", g)
             k = int(np.argmax(fit[:-1]))
             if fit[k] > best["fitness"]:
@@ -282,6 +306,12 @@ class Trainer:
                 events.append(f"generation {g}: {int(diverged.sum())} genome(s) diverged (non-finite weights or "
                               f"outputs); given {worst}")
             events += [f"generation {g}: {e}" for e in evaluator.take_events()]
+            for kind, n in es_warned.items():  # one line per kind and generation, in events.log only
+                events.append(f"generation {g}: CMA-ES (pycma) warned {n}x: {kind}")
+                if kind not in es_kinds_said:  # said once per run, --quiet or not
+                    es_kinds_said.add(kind)
+                    print(f"pdlf: note: generation {g}: CMA-ES (pycma) warned: {kind!r}; it is counted per "
+                          f"generation in {self.dir / 'events.log'}, not printed again", file=sys.stderr, flush=True)
             state = {"es": es.pickle_dumps(), "generation": g + 1, "history": history, "centres": centres,
                      "best": best, "wall_seconds": wall, "evaluator": evaluator.state_dict(),
                      "fingerprint": fingerprint}

@@ -177,3 +177,28 @@ def test_config_parser_accepts_valid_or_names_the_key(data):
         assert any(k in msg for k in data) or "'topology'" in msg or "'hidden'" in msg or "'generations'" in msg
         return
     assert cfg.pop >= 2 and cfg.generations >= 1 and cfg.sigma0 > 0 and cfg.hidden >= 1
+
+
+def test_pycma_warnings_become_one_line_and_a_count_per_generation(tmp_path, monkeypatch, capsys):
+    """pycma warns with numbers in the message, so Python printed every one (128 times in one WM run,
+    through --quiet): now one note per kind on stderr and a count per generation in events.log."""
+    import warnings
+
+    import cma
+
+    tell = cma.CMAEvolutionStrategy.tell
+
+    def noisy_tell(self, *args, **kwargs):
+        for k in range(2):  # like pycma: the numbers differ in every message
+            warnings.warn(f"elements of z2[k] are larger than 55: [(k, idx, values)]=[({k}, [3], {56.0 + self.countiter})]")
+        return tell(self, *args, **kwargs)
+
+    monkeypatch.setattr(cma.CMAEvolutionStrategy, "tell", noisy_tell)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="elements of z2")  # one that escapes the run fails the test
+        Trainer(Config(generations=3, seed=1, **TINY), tmp_path / "r", quiet=True).run()
+    err = capsys.readouterr().err
+    assert err.count("z2[k]") == 1 and "events.log" in err
+    lines = (tmp_path / "r" / "events.log").read_text().splitlines()
+    assert lines == [f"generation {g}: CMA-ES (pycma) warned 2x: elements of z2[k] are larger than 55"
+                     for g in range(3)]
