@@ -17,7 +17,7 @@ from .common import check_option, finish, load_agents, output_dir, progress, pyp
 NAME = "injury"
 
 
-def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None):
+def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None, hooks=()):
     """Per-step mean reward over tasks, (seeds, steps); weight snapshots; and the largest |w| the
     network itself left (read before this analysis writes anything) just before the injury and after
     each injured step: a weight-trained net must leave zeros there, a plastic one only what its rule
@@ -25,7 +25,12 @@ def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None):
     are the stored weights (raw where E6 is deferred: normalised ones times the last step's max).
     ``injury_held``, for a weight-trained net, is that verdict: True where it left only zeros in the window
     (False otherwise, or NaN).  A plastic net has none (None): what one rule step regrows from zero need
-    not be below what it had grown before the injury (with ``at=1`` the two are the same growth)."""
+    not be below what it had grown before the injury (with ``at=1`` the two are the same growth).
+
+    ``hooks``: more callables ``hook(t, batch)`` (:class:`pdlf_brian.closed_loop.EpisodeBatch`), run at every
+    step after the injury's own, to record what the protocol does to the body (e.g. the torso's pose:
+    ``scripts/rl_diagnosis/d10_injury_pose.py``).  Episode ``k`` of ``batch.envs`` is seed ``k // 8``,
+    training task ``k % 8``."""
     snapshots = sorted(set(snapshots or [0, at, at + 1, at + duration, at + 200, at + 450]))
     ev = rl_evaluator(run, seeds, episode_steps=steps)
     net, batch = ev.network, ev.batch
@@ -48,6 +53,7 @@ def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None):
                 v[:] = saved[k]
 
     batch.hooks.append(hook)
+    batch.hooks.extend(hooks)
     tasks = list(ev.train_tasks) if ev.train_tasks is not None else [None] * 8
     env_seeds = np.arange(seeds * 8).reshape(seeds, 8) + 1000
     returns, _ = ev.episode(np.repeat(run.centre[None], seeds, 0), tasks, env_seeds)

@@ -33,9 +33,16 @@ def test_injury_zeroes_then_regrows_or_restores(runs):
     at, dur = 6, 4
     for name in ("p", "w"):
         run = load_run(runs / name)
+        seen = {}   # an extra hook (d10_injury_pose.py records the body's pose through one) sees every step
+
+        def record(t, batch):
+            seen[t] = np.asarray(batch.rewards_log[-1]).reshape(2, 8).mean(1) if t else None
+
         per_step, snaps, check, _ = injure(run, seeds=2, at=at, duration=dur, steps=20,
-                                           snapshots=[0, at, at + 1, at + dur, at + dur + 1, 15])
+                                           snapshots=[0, at, at + 1, at + dur, at + dur + 1, 15], hooks=[record])
         assert per_step.shape == (2, 20) and check["max_abs_w_before"] > 0
+        assert sorted(seen) == list(range(21))
+        np.testing.assert_array_equal(np.array([seen[t] for t in range(1, 21)]).T, per_step)
         assert check["injury_held"] is (None if run.plastic else True)
         # snapshot t: the weights the network left after step t, before the analysis writes anything
         if run.plastic:   # one rule step from zero regrows less than the episode had grown

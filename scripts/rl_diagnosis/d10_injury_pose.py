@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from pdlf_brian.analysis import injury
-from pdlf_brian.analysis.common import load_run, rl_evaluator
+from pdlf_brian.analysis.common import load_run
 
 AT, DURATION, STEPS, SEEDS = 500, 50, 1000, 5
 WINDOWS = {"before (400-499)": (400, 500), "injured (501-550)": (501, 551), "after (800-999)": (800, 1000)}
@@ -28,20 +28,10 @@ def pose_through_injury(run_dir):
         sys.exit(f"{run_dir}: task {run.cfg.task}; this diagnostic reads a halfcheetah's torso (halfcheetah_vel)")
     log = {}
 
-    def recording_evaluator(*args, **kwargs):
-        ev = rl_evaluator(*args, **kwargs)
+    def record(t, b):
+        log[t] = np.array([[e.base.data.qpos[2], e.base.data.qvel[0], e.task] for e in b.envs])
 
-        def hook(t, b):
-            log[t] = np.array([[e.base.data.qpos[2], e.base.data.qvel[0], e.task] for e in b.envs])
-
-        ev.batch.hooks.append(hook)
-        return ev
-
-    injury.rl_evaluator = recording_evaluator   # the analysis's own protocol, with one more hook
-    try:
-        injury.injure(run, SEEDS, AT, DURATION, STEPS)
-    finally:
-        injury.rl_evaluator = rl_evaluator
+    injury.injure(run, SEEDS, AT, DURATION, STEPS, hooks=[record])   # the analysis's own protocol
     return np.stack([log[t] for t in range(STEPS + 1)])   # (steps + 1, episodes, 3)
 
 
