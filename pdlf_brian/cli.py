@@ -460,6 +460,40 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(_interrupted(args), file=sys.stderr)
         return 130
+    except Exception as exc:
+        said = _brian_failure(exc)
+        if said is None or args.debug:   # not Brian2's: a bug of ours, whose traceback is what to report
+            raise
+        print(f"pdlf: error: {said} (--debug shows the traceback)", file=sys.stderr)
+        if args.command == "train":
+            from .evolve import has_checkpoint
+            if has_checkpoint(args.out):
+                print(f"pdlf: the run's last checkpoint is intact in {args.out}; after a fix: "
+                      f"pdlf train --out {args.out} --resume", file=sys.stderr)
+        return 2
+
+
+def _brian_failure(exc: BaseException) -> str | None:
+    """One line for an exception Brian2 raised while building or running a network that no check caught
+    first (its own message is a page: the object's creation stack, then 'see above'); None when the
+    exception did not come from Brian2.  The line names Brian2's object (its name says the layer: e.g.
+    ``pdlf_syn_rec``, the recurrent synapses, whose code comes from the rule file) and the original error."""
+    import traceback
+
+    from brian2.core.base import BrianObjectException
+
+    if isinstance(exc, BrianObjectException):
+        cause = exc.__cause__ or exc.__context__
+        what = " ".join(exc._brian_message.split())
+        original = f": {type(cause).__name__}: {str(cause).strip().splitlines()[0] if str(cause).strip() else ''}" \
+            if cause is not None else ""
+        return f"Brian2 failed in object '{exc._brian_objname}' ({what}){original}".rstrip(": ")
+    frames = traceback.extract_tb(exc.__traceback__)
+    if frames and any(f"{sep}brian2{sep}" in frames[-1].filename or f"{sep}brian2cuda{sep}" in frames[-1].filename
+                      for sep in "/\\"):
+        text = str(exc).strip()
+        return f"Brian2: {type(exc).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
+    return None
 
 
 def _interrupted(args) -> str:

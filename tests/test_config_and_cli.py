@@ -229,3 +229,38 @@ def test_bench_wm_measures_the_shape_it_is_given(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert "sharing post,in=pre, topology rec, context none" in lines[0], lines[0]
     assert lines[-1] == "ratio=1.000"      # one backend: first / last is itself
+
+
+def test_a_brian2_failure_inside_a_run_is_one_line_naming_the_object(tmp_path, monkeypatch, capsys):
+    """An error Brian2 raises while the network runs, which no check caught first, was a page of
+    traceback and creation stack ending in 'see above'; now one line with Brian2's object and the
+    original error, and how to go on from the intact checkpoint.  An error of our own stays a traceback."""
+    import brian2
+    from brian2.core.base import BrianObjectException
+
+    out = tmp_path / "r"
+    tiny = ["train", "--task", "wm", "--hidden", "3", "--len", "2", "--lat", "1", "--pop", "3", "--sequences", "2",
+            "--test-sequences", "4", "--quiet", "--out", str(out)]
+    assert main([*tiny, "--generations", "1"]) == 0
+    group = brian2.NeuronGroup(1, "v : 1", name="pdlf_syn_rec")
+
+    def failing_run(self, *args, **kwargs):
+        try:
+            1 / 0
+        except ZeroDivisionError as exc:
+            raise BrianObjectException("An exception occured during the execution of the 'run' block of code "
+                                       "object pdlf_syn_rec_pre_codeobject.\n", group) from exc
+
+    monkeypatch.setattr(brian2.Network, "run", failing_run)
+    assert main([*tiny, "--generations", "2", "--resume"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2, err
+    assert "'pdlf_syn_rec'" in err[0] and "ZeroDivisionError: division by zero" in err[0] and "--debug" in err[0]
+    assert f"pdlf train --out {out} --resume" in err[1]
+
+    def our_bug(self, *args, **kwargs):
+        raise RuntimeError("a bug of pdlf's own")
+
+    monkeypatch.setattr(brian2.Network, "run", our_bug)
+    with pytest.raises(RuntimeError, match="a bug of pdlf's own"):
+        main([*tiny, "--generations", "2", "--resume"])
