@@ -474,26 +474,29 @@ def main(argv=None) -> int:
 
 
 def _brian_failure(exc: BaseException) -> str | None:
-    """One line for an exception Brian2 raised while building or running a network that no check caught
-    first (its own message is a page: the object's creation stack, then 'see above'); None when the
-    exception did not come from Brian2.  The line names Brian2's object (its name says the layer: e.g.
-    ``pdlf_syn_rec``, the recurrent synapses, whose code comes from the rule file) and the original error."""
-    import traceback
-
+    """One line for an error Brian2 raised while building or running a network that no check caught first
+    (its own message is a page: the object's creation stack, then 'see above'); None for any other
+    exception (ours: its traceback is what to report).  Brian2 wraps the original error in a
+    ``BrianObjectException``, sometimes two deep (an object's preparation inside the network's): the line
+    names the innermost object (its name says the layer, e.g. ``pdlf_syn_rec``: the recurrent synapses,
+    whose code comes from the rule file), Brian2's account (the code object, the line it was running)
+    and the original error."""
+    if "brian2" not in sys.modules:   # nothing was built: not Brian2's
+        return None
     from brian2.core.base import BrianObjectException
 
-    if isinstance(exc, BrianObjectException):
-        cause = exc.__cause__ or exc.__context__
-        what = " ".join(exc._brian_message.split())
-        original = f": {type(cause).__name__}: {str(cause).strip().splitlines()[0] if str(cause).strip() else ''}" \
-            if cause is not None else ""
-        return f"Brian2 failed in object '{exc._brian_objname}' ({what}){original}".rstrip(": ")
-    frames = traceback.extract_tb(exc.__traceback__)
-    if frames and any(f"{sep}brian2{sep}" in frames[-1].filename or f"{sep}brian2cuda{sep}" in frames[-1].filename
-                      for sep in "/\\"):
-        text = str(exc).strip()
-        return f"Brian2: {type(exc).__name__}: {text.splitlines()[0] if text else ''}".rstrip(": ")
-    return None
+    if not isinstance(exc, BrianObjectException):
+        return None
+    inner = exc
+    while isinstance(inner.__cause__, BrianObjectException):
+        inner = inner.__cause__
+    cause = inner.__cause__ or inner.__context__
+    what = " ".join(str(getattr(inner, "_brian_message", "")).split()).rstrip(".")
+    line = f"Brian2 failed in object '{getattr(inner, '_brian_objname', '?')}'" + (f" ({what})" if what else "")
+    if cause is not None:
+        text = str(cause).strip()
+        line += f": {type(cause).__name__}" + (f": {text.splitlines()[0]}" if text else "")
+    return line
 
 
 def _interrupted(args) -> str:

@@ -62,23 +62,34 @@ def make_es(n: int, cfg: Config):
 
 
 def es_call(fn, *args):
-    """``fn(*args)`` (the ES's ask or tell) with the Python warnings it raises caught and summarised.
+    """``fn(*args)`` (the ES's ask or tell) with pycma's own warnings caught and counted.
 
     pycma warns through :mod:`warnings` with the numbers in the message (e.g. "elements of z2[k] are larger
-    than 55: [(k, idx, values)]=..."), so Python's once-per-place filter prints every occurrence: a long run
-    printed 128 such warnings, 3 lines each, through ``--quiet``.  Returns ``(value, {kind: count})`` where
-    a kind is the message up to its first ': ' (its numbers dropped).
+    than 55: [(k, idx, values)]=..."), so Python's once-per-place filter printed every occurrence: a long
+    run printed 128 such warnings, 3 lines each, through ``--quiet``.  Returns ``(value, {kind: count})``;
+    a kind is the place that warned (pycma's file and line), named by its first message up to ': '.
+    Warnings from elsewhere (numpy inside pycma, say) are passed on to Python's filters unchanged.
     """
     import warnings
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        value = fn(*args)
-    kinds: dict[str, int] = {}
-    for w in caught:
-        kind = str(w.message).split(": ", 1)[0].strip()[:120]
-        kinds[kind] = kinds.get(kind, 0) + 1
-    return value, kinds
+    caught = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            value = fn(*args)
+    finally:
+        kinds: dict[tuple, list] = {}
+        for w in caught:
+            if f"{os.sep}cma{os.sep}" in w.filename:
+                kind = kinds.setdefault((w.category.__name__, w.filename, w.lineno),
+                                        [str(w.message).split(": ", 1)[0].strip().split("\n")[0][:120], 0])
+                kind[1] += 1
+            else:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    counts: dict[str, int] = {}
+    for name, n in kinds.values():
+        counts[name] = counts.get(name, 0) + n
+    return value, counts
 
 
 class SimulatedCrash(BaseException):

@@ -231,36 +231,55 @@ def test_bench_wm_measures_the_shape_it_is_given(capsys):
     assert lines[-1] == "ratio=1.000"      # one backend: first / last is itself
 
 
-def test_a_brian2_failure_inside_a_run_is_one_line_naming_the_object(tmp_path, monkeypatch, capsys):
-    """An error Brian2 raises while the network runs, which no check caught first, was a page of
-    traceback and creation stack ending in 'see above'; now one line with Brian2's object and the
-    original error, and how to go on from the intact checkpoint.  An error of our own stays a traceback."""
+def _failing_brian2_network(kind):
+    """A real Brian2 error of each shape: a function that raises inside generated code (one
+    BrianObjectException around the ZeroDivisionError), and synapses never connected (two nested ones
+    around a TypeError: the object's preparation inside the network's)."""
     import brian2
-    from brian2.core.base import BrianObjectException
+
+    if kind == "function":
+        @brian2.check_units(x=1, result=1)
+        def boom(x):
+            return 1 / 0
+
+        group = brian2.NeuronGroup(2, "v : 1", name="pdlf_hidden")
+        group.run_regularly("v = boom(v)", dt=1 * brian2.ms, name="pdlf_hidden_rule",
+                            codeobj_class=brian2.NumpyCodeObject)
+        group.namespace["boom"] = brian2.Function(boom, arg_units=[1], return_unit=1)
+        return brian2.Network(group)
+    group = brian2.NeuronGroup(2, "v : 1", threshold="v > 1", name="pdlf_hidden")
+    return brian2.Network(group, brian2.Synapses(group, group, "w : 1", on_pre="v += w", name="pdlf_syn_rec"))
+
+
+@pytest.mark.parametrize("kind,expected", [
+    ("function", ["'pdlf_hidden'", "v = boom(v)", "ZeroDivisionError: division by zero"]),
+    ("nested", ["'pdlf_syn_rec_pre'", "TypeError: Synapses object 'pdlf_syn_rec' does not do anything"])])
+def test_a_brian2_failure_inside_a_run_is_one_line_naming_the_object(tmp_path, monkeypatch, capsys, kind, expected):
+    """An error Brian2 raises while the network runs, which no check caught first, was a page of
+    traceback and creation stack ending in 'see above'; now one line with Brian2's innermost object, the
+    line it ran and the original error, and how to go on from the intact checkpoint.  An error of our own
+    stays a traceback."""
+    import brian2
 
     out = tmp_path / "r"
     tiny = ["train", "--task", "wm", "--hidden", "3", "--len", "2", "--lat", "1", "--pop", "3", "--sequences", "2",
             "--test-sequences", "4", "--quiet", "--out", str(out)]
     assert main([*tiny, "--generations", "1"]) == 0
-    group = brian2.NeuronGroup(1, "v : 1", name="pdlf_syn_rec")
+    real_run = brian2.Network.run
 
-    def failing_run(self, *args, **kwargs):
-        try:
-            1 / 0
-        except ZeroDivisionError as exc:
-            raise BrianObjectException("An exception occured during the execution of the 'run' block of code "
-                                       "object pdlf_syn_rec_pre_codeobject.\n", group) from exc
+    def failing_run(self, *args, **kwargs):   # the evaluator's run meets a real Brian2 error
+        real_run(_failing_brian2_network(kind), 2 * brian2.ms)
 
     monkeypatch.setattr(brian2.Network, "run", failing_run)
     assert main([*tiny, "--generations", "2", "--resume"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2, err
-    assert "'pdlf_syn_rec'" in err[0] and "ZeroDivisionError: division by zero" in err[0] and "--debug" in err[0]
+    assert all(e in err[0] for e in expected) and "--debug" in err[0], err[0]
     assert f"pdlf train --out {out} --resume" in err[1]
 
     def our_bug(self, *args, **kwargs):
-        raise RuntimeError("a bug of pdlf's own")
+        raise AttributeError("a bug of pdlf's own")
 
     monkeypatch.setattr(brian2.Network, "run", our_bug)
-    with pytest.raises(RuntimeError, match="a bug of pdlf's own"):
+    with pytest.raises(AttributeError, match="a bug of pdlf's own"):
         main([*tiny, "--generations", "2", "--resume"])
