@@ -412,7 +412,7 @@ class Trainer:
 def _differs(saved: dict, now: dict) -> str:
     """'brian2 2.8.0 -> 2.9.0, ...' for the versions that differ (empty if none)."""
     keys = ("python", "pdlf_brian", "pdlf_brian_commit", "brian2", "numpy", "cython", "cma", "gymnasium",
-            "mujoco", "compile_flags")
+            "mujoco", "compile_flags", "blas")
     # a key the run's config.json does not have (written by an older version of the package) is unknown,
     # not changed
     return ", ".join(f"{k} {saved.get(k)} -> {now.get(k)}" for k in keys if k in saved and saved[k] != now.get(k))
@@ -433,6 +433,12 @@ def start_warnings(cfg: Config) -> list[str]:
     if cfg.model == "bio":
         found += slow_equations(rule)
     default, per_layer = parse_sharing(cfg.sharing)
+    from .rundir import blas
+    b = blas()
+    if not b["pinned"]:
+        found.append(f"numpy's BLAS is {b['description']} ({b['why']}): CMA-ES's numbers can differ from the "
+                     f"same command on another machine; the package pins OpenBLAS's baseline kernel and one thread "
+                     f"when it is imported before numpy, from a clean environment (docs/benchmarks.md)")
     if cfg.model == "bio" and rule.plastic and init.is_zero and per_layer.get("in", default) in ("post", "layer"):
         found.append(f"sharing '{cfg.sharing}' gives the push-pull input pairs of the biological model the same "
                      f"rule from the same zero weights: the network then responds identically to an input and its "

@@ -51,12 +51,17 @@ class RayPool(_Pool):
     def _start(self):
         import ray
 
+        from . import BLAS_PINNED
+
         self._owns_ray = False
         if not ray.is_initialized():
+            # Ray's workers import numpy before any of our code: OpenBLAS is pinned for them through their
+            # environment (the tasks' small products run there; pdlf_brian.BLAS_PINNED says why)
+            env = {"env_vars": {k: os.environ.get(k, v) for k, v in BLAS_PINNED.items()}}
             if self.address == "local":
-                ray.init(include_dashboard=False, log_to_driver=False)
+                ray.init(include_dashboard=False, log_to_driver=False, runtime_env=env)
             else:
-                ray.init(address=self.address, include_dashboard=False, log_to_driver=False)
+                ray.init(address=self.address, include_dashboard=False, log_to_driver=False, runtime_env=env)
             self._owns_ray = True
         self._cls = _actor_class()
         self.actors = [self._new(w) for w in range(len(self.slices))]

@@ -263,7 +263,44 @@ def environment(native: bool) -> dict:
             "brian2": version("brian2"), "numpy": version("numpy"),
             "cython": version("cython"), "cma": version("cma"), "gymnasium": version("gymnasium"),
             "mujoco": version("mujoco"), "brian2cuda": version("brian2cuda"),
-            "compile_flags": " ".join(compile_flags(native)), "native": native, "executable": sys.executable}
+            "compile_flags": " ".join(compile_flags(native)), "native": native, "blas": blas()["description"],
+            "executable": sys.executable}
+
+
+def blas() -> dict:
+    """numpy's BLAS as it runs in this process: ``description`` (e.g. 'openblas 0.3.30, kernel Katmai,
+    1 thread'), and ``pinned``, False where it is not the kernel and thread count the package pins
+    (:data:`pdlf_brian.BLAS_PINNED`: numpy was imported before pdlf_brian, or the environment chose
+    otherwise), with ``why``.  Another kernel or thread count gives CMA-ES other numbers."""
+    import os
+
+    import numpy  # noqa: F401  (loads the BLAS that threadpoolctl inspects)
+
+    import pdlf_brian
+
+    try:
+        from threadpoolctl import threadpool_info
+        info = [i for i in threadpool_info() if i.get("user_api") == "blas"]
+    except ImportError:  # scikit-learn's dependency, so normally present
+        info = []
+    if not info:
+        return {"description": "unknown (threadpoolctl found no BLAS)", "pinned": False,
+                "why": "the BLAS could not be inspected"}
+    b = info[0]
+    threads = b.get("num_threads")
+    description = (f"{b.get('internal_api')} {b.get('version')}, kernel {b.get('architecture')}, "
+                   f"{threads} thread{'s' if threads != 1 else ''}")
+    why = []
+    if b.get("internal_api") != "openblas":
+        why.append(f"numpy runs on {b.get('internal_api')}, not OpenBLAS")
+    if not pdlf_brian.BLAS_PINNED_IN_TIME:
+        why.append("numpy was imported before pdlf_brian")
+    for key, value in pdlf_brian.BLAS_PINNED.items():
+        if os.environ.get(key) != value:
+            why.append(f"{key}={os.environ.get(key)!r} in the environment")
+    if threads != 1:
+        why.append(f"{threads} BLAS threads")
+    return {"description": description, "pinned": not why, "why": "; ".join(why)}
 
 
 def source_commit() -> str | None:

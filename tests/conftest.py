@@ -3,6 +3,8 @@ import sys
 
 import pytest
 
+import pdlf_brian  # noqa: F401  (first: it pins numpy's OpenBLAS before any test module loads numpy)
+
 sys.path.insert(0, os.path.dirname(__file__))  # tests/numpy_reference.py
 
 ALL_CYTHON = os.environ.get("PDLF_TEST_CYTHON") == "1"
