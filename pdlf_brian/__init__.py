@@ -14,7 +14,7 @@ import sys as _sys
 #: on one machine, AVX2 on another) and a thread count for its cores, and each gives other rounding:
 #: CMA-ES's sampling and eigendecompositions (pycma runs on numpy) then drift apart by a bit per generation
 #: and, through the fitness ranks, a 1,000-generation run ends elsewhere (docs/benchmarks.md, "The same
-#: numbers on every machine").  It costs about 13 ms per generation of the WM default's CMA-ES.  A value
+#: numbers on every machine").  It costs 13-30 ms per generation of the WM default's CMA-ES (2-7 %).  A value
 #: already in the environment is kept: ``OPENBLAS_CORETYPE=`` (empty) gives OpenBLAS its own choice again.
 BLAS_PINNED = {"OPENBLAS_NUM_THREADS": "1",
                **({"OPENBLAS_CORETYPE": "Prescott"} if _platform.machine().lower() in ("x86_64", "amd64") else {})}
