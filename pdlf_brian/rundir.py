@@ -296,7 +296,7 @@ def blas() -> dict:
     if not pdlf_brian.BLAS_PINNED_IN_TIME:
         why.append("numpy was imported before pdlf_brian")
     for key, value in pdlf_brian.BLAS_PINNED.items():
-        if os.environ.get(key) != value:
+        if (os.environ.get(key) or "").lower() != value.lower():   # OpenBLAS reads the kernel's name in any case
             why.append(f"{key}={os.environ.get(key)!r} in the environment")
     if threads != 1:
         why.append(f"{threads} BLAS threads")
