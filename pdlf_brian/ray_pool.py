@@ -40,6 +40,10 @@ def _actor_class():
         def pid(self):
             return os.getpid()
 
+        def blas(self):
+            from .rundir import blas
+            return blas()
+
     return EvaluatorActor
 
 
@@ -51,24 +55,25 @@ class RayPool(_Pool):
     def _start(self):
         import ray
 
-        from . import BLAS_PINNED
-
         self._owns_ray = False
         if not ray.is_initialized():
-            # Ray's workers import numpy before any of our code: OpenBLAS is pinned for them through their
-            # environment (the tasks' small products run there; pdlf_brian.BLAS_PINNED says why)
-            env = {"env_vars": {k: os.environ.get(k, v) for k, v in BLAS_PINNED.items()}}
             if self.address == "local":
-                ray.init(include_dashboard=False, log_to_driver=False, runtime_env=env)
+                ray.init(include_dashboard=False, log_to_driver=False)
             else:
-                ray.init(address=self.address, include_dashboard=False, log_to_driver=False, runtime_env=env)
+                ray.init(address=self.address, include_dashboard=False, log_to_driver=False)
             self._owns_ray = True
         self._cls = _actor_class()
         self.actors = [self._new(w) for w in range(len(self.slices))]
         ray.get([a.pid.remote() for a in self.actors])  # wait until every network is built
 
     def _new(self, w):
-        return self._cls.remote(self.cfg.to_dict(), len(self.slices[w]))
+        from . import BLAS_PINNED
+
+        # Ray's workers import numpy before any of our code: OpenBLAS is pinned for each actor through its
+        # environment (the tasks' small products run there; pdlf_brian.BLAS_PINNED says why), also where
+        # the user started Ray or it runs on a cluster
+        env = {"env_vars": {k: os.environ.get(k, v) for k, v in BLAS_PINNED.items()}}
+        return self._cls.options(runtime_env=env).remote(self.cfg.to_dict(), len(self.slices[w]))
 
     def _run(self, jobs):
         import ray

@@ -62,7 +62,10 @@ ray = pytest.importorskip("ray")
 
 @pytest.fixture(scope="module")
 def local_ray():
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    # a Ray the user started, whose job environment would give numpy two BLAS threads: each actor still
+    # runs the pinned BLAS (its own runtime_env)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             runtime_env={"env_vars": {"OPENBLAS_NUM_THREADS": "2"}})
     yield
     ray.shutdown()
 
@@ -83,6 +86,8 @@ def test_ray_matches_local_and_survives_a_dead_worker(tmp_path, local_ray):
             for x, y in zip(a, b):
                 np.testing.assert_array_equal(x, y)
             assert pool.state_dict()["obs_normaliser"]["count"] == single.state_dict()["obs_normaliser"]["count"]
+        from pdlf_brian.rundir import blas
+        assert [ray.get(a.blas.remote()) for a in pool.actors] == [blas()] * 2
         os.kill(pool.worker_pids()[1], signal.SIGKILL)  # a worker dies between generations
         a = pool.evaluate(genomes, np.random.default_rng([1, 2]))
         b = single.evaluate(genomes, np.random.default_rng([1, 2]))
