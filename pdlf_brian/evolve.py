@@ -61,13 +61,14 @@ def make_es(n: int, cfg: Config):
     return cma.CMAEvolutionStrategy(np.zeros(n), cfg.sigma0, opts)
 
 
-def es_call(fn, *args):
-    """``fn(*args)`` (the ES's ask or tell) with pycma's own warnings caught and counted.
+def es_call(counts: dict, fn, *args):
+    """``fn(*args)`` (the ES's ask or tell) with pycma's own warnings caught and counted into ``counts``.
 
     pycma warns through :mod:`warnings` with the numbers in the message (e.g. "elements of z2[k] are larger
     than 55: [(k, idx, values)]=..."), so Python's once-per-place filter printed every occurrence: a long
-    run printed 128 such warnings, 3 lines each, through ``--quiet``.  Returns ``(value, {kind: count})``;
-    a kind is the place that warned (pycma's file and line), named by its first message up to ': '.
+    run printed 128 such warnings, 3 lines each, through ``--quiet``.  Returns ``fn``'s value; ``counts``
+    gains ``{kind: count}``, a kind being the place that warned (pycma's file and line), named by its first
+    message up to ': '.
     Warnings from elsewhere (numpy inside pycma, say) are passed on to Python's filters unchanged.
     """
     import warnings
@@ -86,10 +87,9 @@ def es_call(fn, *args):
                 kind[1] += 1
             else:
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
-    counts: dict[str, int] = {}
     for name, n in kinds.values():
         counts[name] = counts.get(name, 0) + n
-    return value, counts
+    return value
 
 
 class SimulatedCrash(BaseException):
@@ -292,14 +292,12 @@ class Trainer:
         es_kinds_said: set[str] = set()
         for g in range(start, cfg.generations):
             t0 = time.perf_counter()
-            samples, es_warned = es_call(es.ask)
-            samples = np.asarray(samples)
+            es_warned: dict[str, int] = {}
+            samples = np.asarray(es_call(es_warned, es.ask))
             genomes = np.vstack([samples, es.mean[None, :]])
             acc, fit, diverged = evaluator.evaluate(genomes, np.random.default_rng([cfg.seed, g]))
             _fault("evaluate", g)
-            _, told = es_call(es.tell, list(samples), list(-fit[:-1]))
-            for kind, n in told.items():
-                es_warned[kind] = es_warned.get(kind, 0) + n
+            es_call(es_warned, es.tell, list(samples), list(-fit[:-1]))
             _fault("tell", g)
             k = int(np.argmax(fit[:-1]))
             if fit[k] > best["fitness"]:
