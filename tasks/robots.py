@@ -18,7 +18,7 @@ Rewards (dt = 0.02 s, d = unit vector from the reference body to the target, wor
     ur5e:   0.1 (wrist displacement . d) + [dist < 0.02]
 
 Targets.  fetch: at distance 2 + 15 U and angle 2 pi U around the torso's current position,
-height 1.  ur5e: at horizontal radius r_min + 0.5 U (r_min = 0.02, docs/tasks.md; 0.15 with
+height 1 (``max_target_distance=5`` places them at 2 + 3 U: a change of the task, docs/tasks.md).  ur5e: at horizontal radius r_min + 0.5 U (r_min = 0.02, docs/tasks.md; 0.15 with
 ``min_target_radius=0.15`` removes the about 23% of targets the arm cannot reach, because three
 parallel axes keep the wrist 0.135 m from the base axis), angle 2 pi U, height 0.5.
 The target is a mocap body: it never collides.
@@ -130,9 +130,17 @@ class _TargetRobot(MultiTaskEnv):
 class Fetch(_TargetRobot):
     xml, reference_body, hit_distance = "fetch.xml", "torso", 2.0
 
+    def __init__(self, max_episode_steps=1000, max_target_distance: float = 17.0, actuators="gym"):
+        if isinstance(max_target_distance, bool) or not isinstance(max_target_distance, (int, float)) \
+                or not 2.0 < max_target_distance <= 1e3:
+            raise ValueError(f"max_target_distance must be a number of metres in (2, 1000] (targets lie "
+                             f"between 2 m, the hit distance, and it), got {max_target_distance!r}")
+        self.max_target_distance = float(max_target_distance)
+        super().__init__(max_episode_steps, actuators)
+
     def _new_target(self):
         u = self.np_random.uniform(size=2)
-        r, a = 2.0 + 15.0 * u[0], 2 * np.pi * u[1]
+        r, a = 2.0 + (self.max_target_distance - 2.0) * u[0], 2 * np.pi * u[1]
         torso = self.data.xpos[self._ref]
         self.data.mocap_pos[self._mocap] = [torso[0] + r * np.cos(a), torso[1] + r * np.sin(a), 1.0]
 

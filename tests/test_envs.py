@@ -156,6 +156,29 @@ def test_fetch_moves_and_reward_by_hand():
     assert np.linalg.norm(d.xpos[env._ref, :2] - start[:2]) > 0.5
 
 
+def test_fetch_max_target_distance_places_targets_nearer():
+    """``max_target_distance`` (a change of the task, scripts/rl_diagnosis/d12_fetch_near.py): every target,
+    the first and each one after a hit, lies between the hit distance (2 m) and it, horizontally from the
+    torso where it was placed; the default is the faithful 2 + 15 U."""
+    assert make_env("fetch").max_target_distance == 17.0
+
+    def radii(env, n):
+        out = []
+        for s in range(n):
+            env.reset(seed=s)
+            out.append(np.linalg.norm(env._target_pos()[:2] - env.data.xpos[env._ref, :2]))
+            env._new_target()   # as after a hit: placed around the torso's current position
+            out.append(np.linalg.norm(env._target_pos()[:2] - env.data.xpos[env._ref, :2]))
+        return np.array(out)
+
+    near, far = radii(make_env("fetch", max_target_distance=3.0), 100), radii(make_env("fetch"), 100)
+    assert near.min() >= 2.0 and near.max() <= 3.0 and near.max() > 2.9 and near.min() < 2.1
+    assert far.max() > 10.0
+    for bad in (2.0, 1.5, "5", True, float("nan")):
+        with pytest.raises(ValueError, match="max_target_distance must be a number of metres in"):
+            make_env("fetch", max_target_distance=bad)
+
+
 def test_ur5e_geometry_and_scripted_reach():
     env = make_env("ur5e", min_target_radius=0.15)
     env.reset(seed=3)
