@@ -221,8 +221,10 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0,
         t = np.asarray(mon.t / _ms()) / (1000.0 if bio else 1.0)
         values = np.asarray(mon.w)
         divisor = net.recorded_divisor(name)   # the reference model stores raw weights (E6 deferred)
-        if divisor is not None:
-            values = values / divisor[:len(t), 1][None]
+        if divisor is not None:   # copy 1's divisor: one per copy, or one per post neuron (normalise='post')
+            per_copy = divisor.shape[1] // net.N
+            col = per_copy + (idx % l.n_post if per_copy > 1 else np.zeros_like(idx))
+            values = values / divisor[:len(t), col].T
         for k, v in zip(idx, values):
             axes[0, col].plot(t, v, lw=1, label=f"{name}[{k // l.n_post},{k % l.n_post}]")
         for edge in (L, L + D):

@@ -34,7 +34,7 @@ from brian2 import (Clock, Function, Network, NetworkOperation, NeuronGroup, Spi
 from brian2.utils.stringtools import word_substitute
 
 from . import backends
-from .genome import GenomeLayout, controller_layers
+from .genome import NORMALISATIONS, GenomeLayout, controller_layers
 from .modelfiles import model_noise, random_names
 from .rules import Rule
 
@@ -299,6 +299,33 @@ class ReferenceFamily:
         """Whether E6 is deferred (plastic rules); static weights are read as they are."""
         return c.rule.plastic
 
+    # E6's slots: one per (layer, copy) with the paper's normalisation ('layer'); one per (layer, copy,
+    # postsynaptic neuron) with ``normalise='post'`` (each neuron's incoming weights divided by their own
+    # max |w|), laid out as the layer's postsynaptic group (copy-major), so the post neuron's own index
+    # is its slot within the layer.
+    @staticmethod
+    def slots_per_layer(c: "Controller", layer) -> int:
+        return c.N * (layer.n_post if c.normalise == "post" else 1)
+
+    def slot_offset(self, c: "Controller", layer: str) -> int:
+        offset = 0
+        for l in c.layout.layers:
+            if l.name == layer:
+                return offset
+            offset += self.slots_per_layer(c, l)
+        raise KeyError(layer)
+
+    def n_slots(self, c: "Controller") -> int:
+        return max(1, sum(self.slots_per_layer(c, l) for l in c.layout.layers))
+
+    def slot(self, c: "Controller", layer: str, where: str) -> str:
+        """The slot expression of ``layer`` in a synapse's code (``where='synapse'``: ``j`` is its
+        postsynaptic neuron) or in the postsynaptic group's (``where='post'``: ``i``)."""
+        offset = self.slot_offset(c, layer)
+        if c.normalise == "post":
+            return f"{offset} + {'j' if where == 'synapse' else 'i'}"
+        return f"{offset} + {'copy_post' if where == 'synapse' else 'copy'}"
+
     def extra_equations(self, c: "Controller", coef: dict) -> dict:
         """Equations the family adds to the groups: the fused recurrent current's accumulator and the
         factored rule's per-neuron terms."""
@@ -360,8 +387,7 @@ class ReferenceFamily:
                           namespace=c.namespace)
         if self.deferred(c) and c.recurrent:
             # the recurrent current of this step, accumulated in the last rule pass from the raw weights
-            k = c.layout.layer_index("rec")
-            hid.run_regularly(f"I_rec = I_rec_acc / pdlf_scale({k * N} + copy)\nI_rec_acc = 0", when="groups",
+            hid.run_regularly(f"I_rec = I_rec_acc / pdlf_scale({self.slot(c, 'rec', 'post')})\nI_rec_acc = 0", when="groups",
                               order=-1, name=f"{n}_hidden_rec_current")
         # the summed currents run in 'groups' at order -1, before this block (E1-E3)
         hid.run_regularly(m.HIDDEN_STEP, when="groups", order=0, name=f"{n}_hidden_step")
@@ -380,7 +406,7 @@ class ReferenceFamily:
             if layer in self.FUSED:
                 current = ""  # accumulated by the rule pass (plasticity below)
             else:  # the stored weights are raw: the current reads them divided by the copy's scale
-                current = word_substitute(current, {"w": f"(w / pdlf_scale({k * c.N} + copy_post))"})
+                current = word_substitute(current, {"w": f"(w / pdlf_scale({self.slot(c, layer, 'synapse')}))"})
         lines = ["w : 1", current, extra_model]
         if c.lesion:
             lines.append("intact : 1 (constant)   # 0: a synapse of a blocked neuron (no updates)")
@@ -404,7 +430,7 @@ class ReferenceFamily:
             group.run_regularly("\n".join(f"{name} = {f}" for name, f, _ in terms), when="synapses", order=-1,
                                 name=f"{c.name}_rule_terms_{layer}")
             inc = " + ".join(f"{name}_{side} * {mono}" if mono != "1" else f"{name}_{side}" for name, _, mono in terms)
-        slot = f"{k * c.N} + copy_post"
+        slot = self.slot(c, layer, "synapse")
         # a rule that reads w reads E6's weight (the stored one is raw, divided by the scale where read)
         inc = word_substitute(inc, {"w": f"(w / pdlf_scale({slot}))"})
         if c.lesion:
@@ -420,14 +446,28 @@ class ReferenceFamily:
         committed at the start of every step; with recording, also the max after this step's rule."""
         if not c.rule.plastic:
             return []
-        n_layers = len(c.layout.layers)
+        if c.normalise == "post":   # one slot per postsynaptic neuron: a group of the layer's post size each
+            groups = []
+            for l in c.layout.layers:
+                g = NeuronGroup(self.slots_per_layer(c, l), "r : 1\nm : 1", clock=c.clock("step", STEP),
+                                name=f"{c.name}_scales_{l.name}", namespace=c.namespace)
+                offset = self.slot_offset(c, l.name)
+                g.run_regularly(f"r = pdlf_max_commit({offset} + i)", when="start", order=1,
+                                name=f"{c.name}_max_commit_{l.name}")
+                if c.record:
+                    g.run_regularly(f"m = pdlf_max_peek({offset} + i)", when="end", order=5,
+                                    name=f"{c.name}_max_peek_{l.name}")
+                groups.append(g)
+            c.scale_groups = dict(zip((l.name for l in c.layout.layers), groups))
+            return groups
         eqs = "".join(f"r_{l.name} : 1\nm_{l.name} : 1\n" for l in c.layout.layers)
         copies = NeuronGroup(c.N, eqs, clock=c.clock("step", STEP), name=f"{c.name}_copies", namespace=c.namespace)
-        commits = "\n".join(f"r_{l.name} = pdlf_max_commit({k * c.N} + i)" for k, l in enumerate(c.layout.layers))
+        commits = "\n".join(f"r_{l.name} = pdlf_max_commit({self.slot_offset(c, l.name)} + i)"
+                             for l in c.layout.layers)
         copies.run_regularly(commits, when="start", order=1, name=f"{c.name}_max_commit")
         if c.record:  # the normaliser of each layer after this step's rule: recorded weights are raw / m
-            copies.run_regularly("\n".join(f"m_{l.name} = pdlf_max_peek({k * c.N} + i)"
-                                           for k, l in enumerate(c.layout.layers)),
+            copies.run_regularly("\n".join(f"m_{l.name} = pdlf_max_peek({self.slot_offset(c, l.name)} + i)"
+                                           for l in c.layout.layers),
                                  when="end", order=5, name=f"{c.name}_max_peek")
         c.copies = copies
         return [copies]
@@ -435,7 +475,7 @@ class ReferenceFamily:
     def namespace_functions(self, c: "Controller") -> dict:
         if not c.rule.plastic:
             return {}
-        return maxnorm_functions(c.backend, len(c.layout.layers) * c.N, c.directory)
+        return maxnorm_functions(c.backend, self.n_slots(c), c.directory)
 
     def readout_monitor(self, c: "Controller"):
         return StateMonitor(c.out, "a", record=True, when="end", order=10, name=f"{c.name}_readout_monitor")
@@ -458,7 +498,11 @@ class ReferenceFamily:
         for layer, syn in c.synapses.items():
             mons[f"w_{layer}"] = StateMonitor(syn, "w", record=c.synapse_indices(layer), when="end", order=10,
                                               name=f"{c.name}_mon_w_{layer}")
-        if self.deferred(c):
+        if self.deferred(c) and c.normalise == "post":
+            for layer, g in c.scale_groups.items():
+                mons[f"scale_{layer}"] = StateMonitor(g, "m", record=True, when="end", order=10,
+                                                      name=f"{c.name}_mon_scale_{layer}")
+        elif self.deferred(c):
             mons["scale"] = StateMonitor(c.copies, [f"m_{l.name}" for l in c.layout.layers], record=True,
                                          when="end", order=10, name=f"{c.name}_mon_scale")
         return mons
@@ -468,10 +512,11 @@ class ReferenceFamily:
         raw = c.synapse_array(layer)
         if not self.deferred(c):
             return raw.copy()
-        k = c.layout.layer_index(layer)
-        m = c._maxbuf[0][k * c.N:(k + 1) * c.N].copy()
+        l = c.layout.layer(layer)
+        offset, n = self.slot_offset(c, layer), self.slots_per_layer(c, l)
+        m = c._maxbuf[0][offset:offset + n].copy()
         m[m == 0] = 1.0
-        return raw / m.reshape(c.P, c.B, 1, 1)
+        return raw / m.reshape(c.P, c.B, 1, n // c.N)
 
     def closed_loop_operation(self, c: "Controller"):
         # after the rule and E6: read a_t, step the environments, write x_{t+1}
@@ -723,6 +768,8 @@ class Controller:
     namespace : constants overriding the model's
     init_weights : an :class:`~pdlf_brian.weights.InitialWeights` (default: all zero, the paper)
     directory, compile : standalone devices: where to generate the code, and whether to compile it
+    normalise : reference model, E6: ``"layer"`` (the paper: W / max|W| per layer and copy) or ``"post"``
+        (each postsynaptic neuron's incoming weights by their own max; a variant)
     """
 
     def __init__(self, model: str, rule: Rule, n_in: int, n_hidden: int, n_out: int, n_individuals: int,
@@ -730,7 +777,7 @@ class Controller:
                  backend: str = "cython", record: bool = False, closed_loop: bool = False, lesion: bool = False,
                  dt_hook: bool = False, neuron=None, step_ms: float = 200.0, dt_ms: float = 1.0,
                  namespace: dict | None = None, init_weights=None, name: str = "pdlf", directory=None,
-                 compile: bool = True, channel_kinds=None):
+                 compile: bool = True, channel_kinds=None, normalise: str = "layer"):
         if model not in FAMILIES:
             raise ValueError(f"unknown model {model!r}; choose one of {', '.join(FAMILIES)}")
         for label, value in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out),
@@ -745,6 +792,12 @@ class Controller:
         if self.standalone and (closed_loop or dt_hook or lesion):
             raise ValueError(f"backend '{backend}': closed loops, per-step hooks and lesions reach into the "
                              "network between steps; use the cython (or numpy) runtime for them")
+        if normalise not in NORMALISATIONS:
+            raise ValueError(f"normalise must be one of {', '.join(NORMALISATIONS)}, got {normalise!r}")
+        if normalise != "layer" and model != "reference":
+            raise ValueError(f"normalise={normalise!r} is E6 of the reference model; the {model} model scales "
+                             "each neuron's weights by its own rule (models/bio.py)")
+        self.normalise = normalise
         if lesion and model != "reference":
             raise ValueError("permanent lesions are implemented for the reference model only")
         neuron_used = getattr(self.family, "neuron", None)
@@ -907,7 +960,7 @@ class Controller:
         (self.directory / "maxnorm.h").write_text(MAXNORM_H)
         if self.backend == "cuda":
             (self.directory / "maxnorm_cuda.h").write_text(MAXNORM_CUDA_H)
-            slots = max(1, len(self.layout.layers) * self.N)
+            slots = self.family.n_slots(self) if self.model == "reference" else 1
             (self.directory / "maxnorm_cuda.cu").write_text(MAXNORM_CUDA_CU.format(slots=slots))
             device_class = backends.cuda_device_class()
         else:
@@ -1210,6 +1263,9 @@ class Controller:
         """After a recorded run: (T, N) per-step divisor of each copy's stored weights of a layer (the
         reference model's deferred E6: recorded weight / divisor = the model's weight), or None where the
         stored weights are the model's weights (static rules, the biological model)."""
+        per_post = self.monitors.get(f"scale_{layer}")
+        if per_post is not None:   # normalise='post': (T, N * n_post)
+            return np.asarray(per_post.m).T
         scale = self.monitors.get("scale")
         return None if scale is None else np.asarray(getattr(scale, f"m_{layer}")).T
 
@@ -1220,7 +1276,7 @@ class Controller:
         T = self.n_steps
         out = {}
         for key, mon in self.monitors.items():
-            if not isinstance(mon, StateMonitor) or key == "scale":
+            if not isinstance(mon, StateMonitor) or key == "scale" or key.startswith("scale_"):
                 continue
             var = key.split("_")[0]
             values = np.asarray(getattr(mon, var)).T
@@ -1230,8 +1286,8 @@ class Controller:
                 l = self.layout.layer(key[2:])
                 out[key] = values.reshape(T, self.P, self.B, l.n_pre, l.n_post)
                 m = self.recorded_divisor(l.name)
-                if m is not None:  # stored raw: normalised by the step's max (E6)
-                    out[key] = out[key] / m[:T].reshape(T, self.P, self.B, 1, 1)
+                if m is not None:  # stored raw: normalised by the step's max (E6), per copy or per post neuron
+                    out[key] = out[key] / m[:T].reshape(T, self.P, self.B, 1, -1)
             else:
                 out[key] = values.reshape(T, self.P, self.B, self.n_hidden)
         return out

@@ -55,6 +55,10 @@ def _train_flags() -> dict:
                                       "plastic recurrent hidden synapses (default rec for wm, ff for bio wm and RL)"),
         "neuron": ("neuron", str, f"bio model: the hidden neurons, a file of models/neurons/ ({neurons}) or a "
                                   "path to a neuron file (docs/models.md) (default lif)"),
+        "normalise": ("normalise", str, "reference model, E6's max-normalisation: layer (the paper: each layer's "
+                                        "weights by the layer's max |w|) or post (each postsynaptic neuron's "
+                                        "incoming weights by their own max |w|; a variant, not the paper) "
+                                        "(default layer)"),
         "init_weights": ("init_weights", str, "initial weights of every plastic synapse at every episode start: "
                                               "zero, uniform:LOW,HIGH or normal:MU,SD (default: the rule's "
                                               "published choice; zero for PDLF's rules, as the paper)"),
@@ -112,7 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     from .analyses import available as available_analyses
     from .backends import BACKENDS
     from .config import MODELS, TOPOLOGIES, WM_CONTEXTS
-    from .genome import SHARINGS
+    from .genome import NORMALISATIONS, SHARINGS
 
     p = _Parser(prog="pdlf", description=__doc__.split("\n\n")[0])
     p.add_argument("--version", action="version", version=_version())
@@ -148,6 +152,8 @@ def _parser() -> argparse.ArgumentParser:
                         "(default synapse; 'channel' needs a task's input kinds: replay a WM run with "
                         "'pdlf analyze wm-probe' or export it with 'pdlf export')")
     r.add_argument("--topology", default="ff", choices=list(TOPOLOGIES), help="ff or rec (default ff)")
+    r.add_argument("--normalise", default="layer", choices=list(NORMALISATIONS),
+                   help="E6: layer (the paper) or post (each postsynaptic neuron by its own max |w|) (default layer)")
     r.add_argument("--backend", default="cython", choices=["cython", "numpy"], help="runtime code generation")
     r.add_argument("--genome", type=Path, required=True, help=".npy file holding one genome")
     r.add_argument("--inputs", type=Path, required=True, help=".npy file, (T, n_in) finite inputs")
@@ -308,7 +314,7 @@ def _key_values(items, flag: str) -> dict:
     return options
 
 
-def replay(model, rule, sharing, topology, backend, genome, inputs, hidden, outputs):
+def replay(model, rule, sharing, topology, backend, genome, inputs, hidden, outputs, normalise="layer"):
     """One controller, open loop, through the training network code; weights after each step."""
     from .builder import Controller
     from .rules import load_rule
@@ -325,7 +331,7 @@ def replay(model, rule, sharing, topology, backend, genome, inputs, hidden, outp
                              f"{tuple(int(i) for i in where)}); the network would only propagate them")
     T, n_in = inputs.shape
     net = Controller(model, load_rule(rule), n_in, hidden, outputs, 1, 1, T, recurrent=topology == "rec",
-                     sharing=sharing, backend=backend, record=True)
+                     sharing=sharing, backend=backend, record=True, normalise=normalise)
     if genome.size != net.layout.size:
         raise ValueError(f"--genome has {genome.size} numbers; rule {rule} with sharing {sharing} on "
                          f"{n_in}-{hidden}-{outputs} needs {net.layout.size}")
@@ -340,7 +346,7 @@ def replay(model, rule, sharing, topology, backend, genome, inputs, hidden, outp
 
 def _replay(args) -> int:
     out = replay(args.model, args.rule, args.sharing, args.topology, args.backend, np.load(args.genome),
-                 np.load(args.inputs), args.hidden, args.outputs)
+                 np.load(args.inputs), args.hidden, args.outputs, args.normalise)
     np.savez(args.out, **out)
     print(f"pdlf: wrote {args.out} ({', '.join(f'{k} {v.shape}' for k, v in out.items())})")
     return 0

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .backends import BACKENDS
-from .genome import parse_sharing
+from .genome import NORMALISATIONS, parse_sharing
 from .modelfiles import model_noise
 from .tasks import ENVS
 from .tasks.wm import CONTEXTS as WM_CONTEXTS
@@ -64,6 +64,8 @@ class Config:
     hidden: int | None = None    # None: 32
     init_weights: str | None = None  # 'zero', 'uniform:LOW,HIGH', 'normal:MU,SD'; None: the rule's published
     #                                  default (INIT_WEIGHTS; zero for PDLF's rules, as the paper)
+    normalise: str = "layer"    # reference model, E6: 'layer' (the paper: W / max|W| per layer) or 'post' (each
+    #                             postsynaptic neuron's incoming weights by their own max |w|; a variant)
     # working-memory task
     length: int = 8
     latency: int = 8
@@ -117,7 +119,8 @@ class Config:
         for key, value in defaults.items():
             if getattr(self, key) is None:
                 setattr(self, key, value)
-        for key in ("model", "rule", "sharing", "backend", "action_bounds", "actuators", "neuron", "wm_context"):
+        for key in ("model", "rule", "sharing", "backend", "action_bounds", "actuators", "neuron", "wm_context",
+                    "normalise"):
             if not isinstance(getattr(self, key), str):
                 raise ConfigError(f"config key '{key}': must be a string, got {getattr(self, key)!r}")
         for key in ("extra", "environment", "env_options"):
@@ -129,6 +132,10 @@ class Config:
         choose("backend", BACKENDS)
         choose("topology", TOPOLOGIES)
         choose("wm_context", WM_CONTEXTS)
+        choose("normalise", NORMALISATIONS)
+        if self.normalise != "layer" and self.model != "reference":
+            raise ConfigError(f"config key 'normalise': {self.normalise!r} is E6 of the reference model; the "
+                              f"{self.model} model scales each neuron's weights by its own rule (models/bio.py)")
         if self.task != "wm" and self.wm_context != "none":
             raise ConfigError(f"config key 'wm_context': only the wm task has one; task '{self.task}' needs 'none'")
         try:
@@ -198,6 +205,9 @@ class Config:
             raise ConfigError(f"config key 'rule': rule '{rule.name}' has no DISCRETE form for the reference model")
         if self.model == "bio" and not rule.has_events():
             raise ConfigError(f"config key 'rule': rule '{rule.name}' has no ON_PRE/ON_POST/DRIFT form for the bio model")
+        if self.normalise != "layer" and not rule.plastic:
+            raise ConfigError(f"config key 'normalise': rule '{rule.name}' is not plastic, and E6 normalises only "
+                              f"what a rule changes; leave it at 'layer'")
         from .weights import InitWeightsError, for_rule
         if self.init_weights is not None and not isinstance(self.init_weights, str):
             raise ConfigError(f"config key 'init_weights': must be a string, got {self.init_weights!r}")

@@ -90,6 +90,7 @@ def _build_network(cfg, n_in, n_out, n_individuals, n_copies, n_steps, record, n
                       closed_loop=closed_loop, neuron=cfg.neuron if cfg.model == "bio" else None,
                       step_ms=cfg.env_step_ms if closed_loop else cfg.stimulus_ms, dt_ms=cfg.dt_ms,
                       init_weights=for_rule(cfg.init_weights, rule), name=name, channel_kinds=channel_kinds(cfg),
+                      normalise=cfg.normalise,
                       **network_kwargs)
 
 

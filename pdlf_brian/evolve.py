@@ -349,7 +349,7 @@ class Trainer:
         rundir.write_atomic(self.dir / "genome_centre.npy", centre)
         rundir.write_atomic(self.dir / "genome_best.npy", np.asarray(best["genome"]))
         result = {"task": cfg.task, "model": cfg.model, "rule": cfg.rule, "sharing": cfg.sharing,
-                  "topology": cfg.topology, "backend": cfg.backend, "hidden": cfg.hidden,
+                  "normalise": cfg.normalise, "topology": cfg.topology, "backend": cfg.backend, "hidden": cfg.hidden,
                   "seed": cfg.seed, "generations": cfg.generations, "pop": cfg.pop, "genome_size": layout.size,
                   "separable_cma": bool(layout.size > cfg.separable_above),
                   "score_centre": float(test[0]), "score_best": float(test[1]),
@@ -416,6 +416,32 @@ def _differs(saved: dict, now: dict) -> str:
     return ", ".join(f"{k} {saved.get(k)} -> {now.get(k)}" for k in keys if k in saved and saved[k] != now.get(k))
 
 
+def symmetric_layers(cfg: Config, rule, zero_start: bool) -> list[str]:
+    """The reference model's layers whose postsynaptic neurons nothing tells apart: a rule shared per
+    presynaptic neuron (or per input kind, or one per layer) from all-zero weights gives every column of
+    the layer the same increments, so its postsynaptic neurons keep the same weights and, being
+    deterministic and fed the same inputs, the same activity for ever (tests/test_reference_model.py).
+    Hidden neurons stay alike unless a plastic recurrent layer with another sharing tells them apart."""
+    from .genome import parse_sharing
+
+    if cfg.model != "reference" or not rule.plastic or not zero_start:
+        return []
+    default, per_layer = parse_sharing(cfg.sharing)
+    alike = {l: per_layer.get(l, default) in ("pre", "layer", "channel") for l in ("in", "rec", "out")}
+    found = []
+    if alike["in"] and (cfg.topology != "rec" or alike["rec"]):
+        found.append(f"sharing '{cfg.sharing}' from all-zero weights: layer 'in' shares its rule across the hidden "
+                     f"neurons, so all {cfg.hidden} hidden neurons keep the same weights and spike alike (one "
+                     f"hidden neuron, {cfg.hidden} times); share per 'post' or 'synapse' there, or give "
+                     f"non-zero --init-weights")
+    if alike["out"] and cfg.task != "wm":   # (the WM readout is one neuron)
+        what = "every action is the same number"
+        found.append(f"sharing '{cfg.sharing}' from all-zero weights: layer 'out' shares its rule across the "
+                     f"readout neurons, so they keep the same weights ({what}); share per 'post' or 'synapse' "
+                     f"there, or give non-zero --init-weights")
+    return found
+
+
 def start_warnings(cfg: Config) -> list[str]:
     """Settings that run, but cannot learn (a warning each, not an error)."""
     from .genome import parse_sharing
@@ -437,6 +463,7 @@ def start_warnings(cfg: Config) -> list[str]:
         found.append(f"numpy's BLAS is {b['description']} ({b['why']}): CMA-ES's numbers can differ from the "
                      f"same command on another machine; the package pins OpenBLAS's baseline kernel and one thread "
                      f"when it is imported before numpy, from a clean environment (docs/benchmarks.md)")
+    found += symmetric_layers(cfg, rule, init.is_zero)
     if cfg.model == "bio" and rule.plastic and init.is_zero and per_layer.get("in", default) in ("post", "layer"):
         found.append(f"sharing '{cfg.sharing}' gives the push-pull input pairs of the biological model the same "
                      f"rule from the same zero weights: the network then responds identically to an input and its "

@@ -27,7 +27,8 @@ from .rules import load_rule
 TEMPLATE = '''"""PDLF controller exported by pdlf-brian {version}.
 
 Run directory: {run}
-Task {task}; model reference (docs/method.md E1-E6); rule {rule} (sharing {sharing}, topology {topology});
+Task {task}; model reference (docs/method.md E1-E6); rule {rule} (sharing {sharing}, topology {topology},
+E6 per {normalise});
 genome: {which} ({genome_file}), {size} numbers.
 
     python {script} inputs.npy out.npz
@@ -49,6 +50,8 @@ from brian2 import (Network, NetworkOperation, NeuronGroup, StateMonitor, Synaps
 
 N_IN, N_HIDDEN, N_OUT = {n_in}, {n_hidden}, {n_out}
 RECURRENT = {recurrent}
+#: E6: 'layer' (the paper: each layer by its max |w|) or 'post' (each postsynaptic neuron by its own; a variant)
+NORMALISE = {normalise!r}
 NAMESPACE = {namespace}
 
 INPUT_EQS = """{input_eqs}"""
@@ -94,11 +97,16 @@ def to_actions(readout):
 
 
 def normalise_factory(synapses):
-    views = [s.variables["w"].get_value() for s in synapses]
+    views = [(s.variables["w"].get_value(), len(s.target)) for s in synapses]
 
     def normalise():
-        for w in views:  # E6: W <- W / max|W| (an all-zero layer stays zero)
-            m = np.abs(w).max()
+        for w, n_post in views:
+            if NORMALISE == "post":  # each postsynaptic neuron's incoming weights by their own max |w|
+                by_post = w.reshape(-1, n_post)   # synapses are pre-major: row i, column j
+                m = np.abs(by_post).max(axis=0)
+                by_post /= np.where(m > 0, m, 1.0)
+                continue
+            m = np.abs(w).max()   # E6: W <- W / max|W| (an all-zero layer stays zero)
             if m > 0:
                 w /= m
     return normalise
@@ -210,7 +218,7 @@ def export(run_dir, out, which: str = "centre") -> Path:
         obs_mean=loop.get("mean"), obs_std=loop.get("std"), squash=loop.get("squash"),
         action_low=loop.get("low"), action_high=loop.get("high"),
         version=__version__, run=run_dir.resolve(), task=cfg.task_label(), rule=rule.name, sharing=cfg.sharing,
-        topology=cfg.topology, which=which, genome_file=genome_file.name, size=layout.size, script=out.name,
+        topology=cfg.topology, normalise=cfg.normalise, which=which, genome_file=genome_file.name, size=layout.size, script=out.name,
         n_in=n_in, n_hidden=cfg.hidden, n_out=n_out, recurrent=recurrent,
         namespace=json.dumps({k: float(v) for k, v in ref_model.NAMESPACE.items()}),
         input_eqs=ref_model.INPUT_EQS, hidden_eqs=ref_model.HIDDEN_EQS, hidden_step=ref_model.HIDDEN_STEP,

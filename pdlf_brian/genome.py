@@ -37,6 +37,11 @@ import numpy as np
 
 SHARINGS = ("synapse", "post", "pre", "layer", "channel")
 
+#: E6 of the reference model: ``layer`` divides each layer's weights by the layer's max |w| (the paper,
+#: docs/method.md); ``post`` divides each postsynaptic neuron's incoming weights by their own max |w| (not
+#: the paper: a variant, so that one neuron's fast-growing rule cannot shrink the other neurons' weights)
+NORMALISATIONS = ("layer", "post")
+
 
 def parse_sharing(spec: str) -> tuple[str | None, dict[str, str]]:
     """``"post,out=synapse"`` -> ("post", {"out": "synapse"}); errors name the bad item."""

@@ -4,8 +4,8 @@
         --seeds 0 1 2 --generations 100 --jobs 2
 
 Arms: pdlf (scp+pdp), weights (the weight-trained baseline), scp and pdp (the ablations), pdlf_post and
-pdlf_pre (the rule shared per postsynaptic / presynaptic neuron), pdlf_unbounded (the paper's linear
-readout); every arm but the last uses the same network, neurons, readout and action bounds.  Flags after
+pdlf_pre (the rule shared per postsynaptic / presynaptic neuron), pdlf_e6post and pdlf_post_e6post (E6
+per postsynaptic neuron, not per layer: a variant), pdlf_unbounded (the paper's linear readout); every arm but the last uses the same network, neurons, readout and action bounds.  Flags after
 ``--`` go to every cell (e.g. ``-- --actuators brax``).  Each cell is one `pdlf train` run
 directory (resumable); the summary (rl_grid.csv, rl_grid.md, one curve figure per task) is written at
 the end and can be rebuilt from existing runs with --summarise-only.
@@ -25,6 +25,9 @@ ARMS = {"pdlf": ["--rule", "scp+pdp"], "weights": ["--rule", "weights"], "scp": 
         # one rule per postsynaptic / presynaptic neuron (full CMA-ES at these sizes), issue 16
         "pdlf_post": ["--rule", "scp+pdp", "--sharing", "post"],
         "pdlf_pre": ["--rule", "scp+pdp", "--sharing", "pre"],
+        # E6 per postsynaptic neuron instead of per layer (a variant, not the paper): per synapse and shared
+        "pdlf_e6post": ["--rule", "scp+pdp", "--normalise", "post"],
+        "pdlf_post_e6post": ["--rule", "scp+pdp", "--sharing", "post", "--normalise", "post"],
         # the paper's PDLF readout: linear, unbounded (with --actuators brax: never clipped)
         "pdlf_unbounded": ["--rule", "scp+pdp", "--action-bounds", "reference"]}
 
@@ -64,7 +67,7 @@ def summarise(a):
         labels = set()  # the task as its runs name it (with actuators and environment options)
         fig, ax = plt.subplots(figsize=(6, 3.6), dpi=120)
         for arm, colour in zip(a.arms, ["tab:red", "tab:blue", "tab:orange", "tab:green", "tab:purple",
-                                        "tab:brown", "tab:pink"]):
+                                        "tab:brown", "tab:pink", "tab:gray", "tab:olive", "tab:cyan"]):
             runs = [a.out / f"{task}_{arm}_s{s}" for s in a.seeds]
             done = [r for r in runs if (r / "result.json").exists()]
             res = [json.loads((r / "result.json").read_text()) for r in done]

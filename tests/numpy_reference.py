@@ -14,13 +14,20 @@ def rule_e5(coef, pre, post):
     return eta * (A * pre[:, None] * (post[None, :] - C) + B * post[None, :] + D)
 
 
-def normalise(W):
+def normalise(W, per="layer"):
+    """E6: W / max|W| over the layer (the paper); ``per='post'``: each column (a postsynaptic neuron's
+    incoming weights) by its own max |w| (the package's ``normalise='post'`` variant)."""
+    if per == "post":
+        m = np.max(np.abs(W), axis=0)
+        return W / np.where(m > 0, m, 1.0)[None, :]
     m = np.max(np.abs(W))
     return W / m if m > 0 else W
 
 
-def run_controller(x, c1, c2, crec=None, static=None, rule=rule_e5, reads_w=False):
+def run_controller(x, c1, c2, crec=None, static=None, rule=rule_e5, reads_w=False, per="layer"):
     """x: (T, n_in); c1, c2 (, crec): dicts of (n_pre, n_post) coefficient arrays.
+
+    per: E6 per layer (the paper) or per postsynaptic neuron ('post').
 
     reads_w: the rule is called as rule(coef, pre, post, W), W the layer's (normalised) weights.
 
@@ -47,9 +54,9 @@ def run_controller(x, c1, c2, crec=None, static=None, rule=rule_e5, reads_w=Fals
         a = W2.T @ s                                                # E4
         if static is None:                                          # E6
             f = rule if reads_w else (lambda c, pre, post, W: rule(c, pre, post))
-            W1 = normalise(W1 + f(c1, x[t], tr, W1))
+            W1 = normalise(W1 + f(c1, x[t], tr, W1), per)
             if Wr is not None:
-                Wr = normalise(Wr + f(crec, tr, tr, Wr))
-            W2 = normalise(W2 + f(c2, tr, a, W2))
+                Wr = normalise(Wr + f(crec, tr, tr, Wr), per)
+            W2 = normalise(W2 + f(c2, tr, a, W2), per)
         acts.append(a); spikes.append(s); w1s.append(W1.copy()); w2s.append(W2.copy())
     return np.array(acts), np.array(spikes), np.array(w1s), np.array(w2s)

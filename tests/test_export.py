@@ -9,12 +9,14 @@ import pytest
 from pdlf_brian.cli import main, replay
 
 
-@pytest.mark.parametrize("sharing,topology", [("post", "rec"), ("synapse", "ff")])
-def test_exported_script_reproduces_replay(tmp_path, sharing, topology):
+@pytest.mark.parametrize("sharing,topology,normalise", [("post", "rec", "layer"), ("synapse", "ff", "layer"),
+                                                        ("synapse", "rec", "post")])
+def test_exported_script_reproduces_replay(tmp_path, sharing, topology, normalise):
     run = tmp_path / "run"
     assert main(["train", "--task", "wm", "--hidden", "4", "--len", "3", "--lat", "1", "--sequences", "4",
                  "--test-sequences", "8", "--pop", "4", "--generations", "2", "--sigma0", "0.5",
-                 "--sharing", sharing, "--topology", topology, "--out", str(run), "--quiet"]) == 0
+                 "--sharing", sharing, "--topology", topology, "--normalise", normalise, "--out", str(run),
+                 "--quiet"]) == 0
     script = tmp_path / "agent.py"
     assert main(["export", "--run", str(run), "--out", str(script)]) == 0
     imported = set()
@@ -30,7 +32,11 @@ def test_exported_script_reproduces_replay(tmp_path, sharing, topology):
     subprocess.run([sys.executable, str(script), str(tmp_path / "x.npy"), str(tmp_path / "o.npz")],
                    check=True, cwd=tmp_path, timeout=300, capture_output=True)
     got = np.load(tmp_path / "o.npz")
-    want = replay("reference", "scp+pdp", sharing, topology, "numpy", np.load(run / "genome_centre.npy"), x, 4, 1)
+    want = replay("reference", "scp+pdp", sharing, topology, "numpy", np.load(run / "genome_centre.npy"), x, 4, 1,
+                  normalise)
+    if normalise == "post":   # the exported script's E6 is the run's: each hidden neuron's max |w_in| is 1
+        assert np.allclose(np.abs(got["w1"][-1]).max(axis=0)[np.abs(got["w1"][-1]).max(axis=0) > 0], 1.0)
+        assert "E6 per post" in script.read_text()
     for key in ("actions", "w1", "w2", "spikes"):
         np.testing.assert_allclose(got[key], want[key], rtol=1e-12, atol=1e-12, err_msg=key)
     np.testing.assert_array_equal(got["readout"], got["actions"])  # working memory: the readout is the answer

@@ -45,6 +45,42 @@ def test_matches_numpy_e1_e6(backend, recurrent, sharing):
             np.testing.assert_allclose(rec["w_out"][:, p, b], w2, atol=1e-9, rtol=0)
 
 
+@pytest.mark.parametrize("backend,sharing", [("numpy", "synapse"), ("numpy", "post"), ("cython", "pre,out=synapse"),
+                                             pytest.param("cython", "post", marks=CY)])
+def test_e6_per_postsynaptic_neuron_matches_numpy(backend, sharing):
+    """normalise='post' (a variant of E6: each postsynaptic neuron's incoming weights divided by their own
+    max |w|) against the NumPy E1-E6 with per-column normalisation, recurrence included; the recorded and
+    the last step's weights are the normalised ones, and they differ from the paper's E6."""
+    rng = np.random.default_rng(3)
+    P, B = 2, 2
+    net = Controller("reference", load_rule("scp+pdp"), N_IN, H, N_OUT, P, B, T, recurrent=True,
+                     backend=backend, record=True, sharing=sharing, normalise="post")
+    genomes = random_genomes(net.layout, P, rng)
+    x = rng.normal(0, 1.5, size=(T, P, B, N_IN))
+    a = net.run_open_loop(genomes, x)
+    rec = net.recorded()
+    decoded = net.layout.decode(genomes)
+    for p in range(P):
+        c = {layer: {k: np.broadcast_to(v[p], (net.layout.layer(layer).n_pre, net.layout.layer(layer).n_post))
+                     for k, v in d.items()} for layer, d in decoded.items()}
+        for b in range(B):
+            acts, spikes, w1, w2 = run_controller(x[:, p, b], c["in"], c["out"], c["rec"], per="post")
+            layer_e6 = run_controller(x[:, p, b], c["in"], c["out"], c["rec"])
+            assert np.abs(spikes).sum() > 0, "the test inputs must make the network spike"
+            assert max(np.abs(layer_e6[2] - w1).max(), np.abs(layer_e6[3] - w2).max()) > 1e-3, \
+                "the test must tell the two normalisations apart"
+            np.testing.assert_allclose(a[:, p, b], acts, atol=1e-9, rtol=0)
+            np.testing.assert_allclose(rec["s"][:, p, b], spikes, atol=1e-9, rtol=0)
+            np.testing.assert_allclose(rec["w_in"][:, p, b], w1, atol=1e-9, rtol=0)
+            np.testing.assert_allclose(rec["w_out"][:, p, b], w2, atol=1e-9, rtol=0)
+            np.testing.assert_allclose(np.abs(w2[-1]).max(axis=0)[np.abs(w2[-1]).max(axis=0) > 0], 1.0)
+            np.testing.assert_allclose(net.weights("out")[p, b], w2[-1], atol=1e-9, rtol=0)
+    with pytest.raises(ValueError, match="normalise must be one of layer, post, got 'neuron'"):
+        Controller("reference", load_rule("scp+pdp"), N_IN, H, N_OUT, 1, 1, T, normalise="neuron")
+    with pytest.raises(ValueError, match="normalise='post' is E6 of the reference model"):
+        Controller("bio", load_rule("scp+pdp"), N_IN, H, N_OUT, 1, 1, T, normalise="post")
+
+
 @pytest.mark.parametrize("sharing", ["synapse", "post"])
 def test_a_rule_that_reads_w_reads_e6s_weight(tmp_path, sharing):
     """A DISCRETE rule may read w (rules.py); it must read the weight E6 defines (normalised), not the raw
@@ -125,3 +161,31 @@ def test_bad_shapes_are_rejected():
         net.run_open_loop(np.zeros((1, net.layout.size)), np.zeros((4, 1, 1, 3)))
     with pytest.raises(ValueError, match=r"genomes must have shape"):
         net.run_open_loop(np.zeros((1, 7)), np.zeros((5, 1, 1, 3)))
+
+
+@pytest.mark.parametrize("task,sharing,topology,hidden_alike,outputs_alike", [
+    ("ant_dir", "pre", "ff", True, True), ("ant_dir", "layer", "ff", True, True),
+    ("ant_dir", "post,out=pre", "ff", False, True), ("ant_dir", "pre,out=post", "ff", True, False),
+    ("ant_dir", "post", "ff", False, False), ("wm", "pre", "rec", True, None),
+    ("wm", "pre,rec=synapse", "rec", False, None)])
+def test_the_symmetry_warning_says_what_the_network_does(task, sharing, topology, hidden_alike, outputs_alike):
+    """`pdlf train` warns where a rule shared across a layer's postsynaptic neurons starts from zero weights
+    (evolve.symmetric_layers); the network, run with random genomes and inputs, must do what it says: hidden
+    neurons that spike alike for ever, readout neurons that give the same output (the WM readout is one)."""
+    from pdlf_brian.config import Config
+    from pdlf_brian.evolve import start_warnings
+
+    cfg = Config(task=task, sharing=sharing, topology=topology).validate()
+    said = " ".join(w for w in start_warnings(cfg) if "BLAS" not in w)
+    assert ("layer 'in' shares its rule across the hidden neurons" in said) == hidden_alike
+    assert ("every action is the same number" in said) == bool(outputs_alike)
+    n_out = 1 if task == "wm" else 3
+    rng = np.random.default_rng(11)
+    net = Controller("reference", load_rule("scp+pdp"), N_IN, H, n_out, 3, 2, 60, recurrent=topology == "rec",
+                     backend="numpy", record=True, sharing=sharing)
+    a = net.run_open_loop(rng.normal(0, 0.6, (3, net.layout.size)), rng.normal(0, 1.5, (60, 3, 2, N_IN)))
+    s = net.recorded()["s"]                                   # (T, P, B, H)
+    assert np.abs(s).sum() > 0
+    assert (np.abs(s - s[..., :1]).max() == 0) == hidden_alike
+    if outputs_alike is not None:
+        assert (np.abs(a - a[..., :1]).max() == 0) == outputs_alike

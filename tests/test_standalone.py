@@ -42,6 +42,32 @@ def test_cpp_matches_numpy_for_several_genomes_without_recompiling(cpp_net):
         binary_mtime = mtime
 
 
+def test_cpp_e6_per_postsynaptic_neuron_matches_numpy(tmp_path):
+    """normalise='post' compiled: one E6 slot per (layer, copy, postsynaptic neuron), the program's buffers
+    sized for them (a slot beyond them would read or write another array)."""
+    from brian2 import set_device
+    try:
+        net = Controller("reference", load_rule("scp+pdp"), 4, 6, 3, 2, 2, 20, recurrent=True, backend="cpp",
+                         record=True, directory=tmp_path / "cpp", normalise="post", sharing="post,out=synapse")
+        rng = np.random.default_rng(7)
+        g = rng.normal(0, 0.6, (2, net.layout.size))
+        x = rng.normal(0, 1.5, (20, 2, 2, 4))
+        a = net.run_open_loop(g, x)
+        rec = net.recorded()
+    finally:
+        set_device("runtime")
+    d = net.layout.decode(g)
+    for p in range(2):
+        c = {layer: {k: np.broadcast_to(v[p], (net.layout.layer(layer).n_pre, net.layout.layer(layer).n_post))
+                     for k, v in dd.items()} for layer, dd in d.items()}
+        for b in range(2):
+            acts, spikes, w1, w2 = run_controller(x[:, p, b], c["in"], c["out"], c["rec"], per="post")
+            assert np.abs(spikes).sum() > 0
+            np.testing.assert_allclose(a[:, p, b], acts, atol=1e-9)
+            np.testing.assert_allclose(rec["w_in"][:, p, b], w1, atol=1e-9)
+            np.testing.assert_allclose(rec["w_out"][:, p, b], w2, atol=1e-9)
+
+
 def test_evaluations_leave_no_files_behind(cpp_net):
     """Brian2 writes each run's arrays (genomes, stimuli) to new files in static_arrays and keeps them:
     1.1 GB after 225 generations of a biological run.  They are removed after each run, and the
