@@ -1342,9 +1342,9 @@ class _ResetPlan:
                 v = variables.get(var) if hasattr(variables, "get") else None
                 if v is not None and getattr(v, "constant", False):
                     continue  # constant (coefficients, indices, channel maps): a run never writes it
-                if var in ("_synaptic_pre", "_synaptic_post", "N_incoming", "N_outgoing", "i", "j",
-                           "_source_offset", "_target_offset"):
-                    continue
+                if isinstance(obj, Synapses) and var in ("_synaptic_pre", "_synaptic_post", "N_incoming",
+                                                         "N_outgoing", "i", "j", "_source_offset", "_target_offset"):
+                    continue   # the connectivity (a SpikeMonitor's "i" is its record: restored below)
                 keep[var] = value
             self.items.append((obj, keep))
 

@@ -417,23 +417,31 @@ def _differs(saved: dict, now: dict) -> str:
 
 
 def symmetric_layers(cfg: Config, rule, zero_start: bool) -> list[str]:
-    """The reference model's layers whose postsynaptic neurons nothing tells apart: a rule shared per
-    presynaptic neuron (or per input kind, or one per layer) from all-zero weights gives every column of
-    the layer the same increments, so its postsynaptic neurons keep the same weights and, being
-    deterministic and fed the same inputs, the same activity for ever (tests/test_reference_model.py).
-    Hidden neurons stay alike unless a plastic recurrent layer with another sharing tells them apart."""
+    """The layers whose postsynaptic neurons nothing tells apart: a rule shared per presynaptic neuron (or
+    per input kind, or one per layer) from all-zero weights gives every column of the layer the same
+    increments, so its postsynaptic neurons keep the same weights and, being deterministic and fed the
+    same inputs, the same activity for ever (tests/test_reference_model.py, tests/test_bio_model.py; the
+    biological model's default WM protocol is such a case, docs/results.md).  Hidden neurons stay alike
+    unless a plastic recurrent layer with another sharing tells them apart; noise in the rule or the
+    neuron breaks the symmetry, so stochastic models are not warned about."""
     from .genome import parse_sharing
+    from .modelfiles import model_noise
 
-    if cfg.model != "reference" or not rule.plastic or not zero_start:
+    if not rule.plastic or not zero_start:
         return []
+    if cfg.model == "bio":
+        from .neurons import load_neuron
+        if model_noise(rule, load_neuron(cfg.neuron)):
+            return []
     default, per_layer = parse_sharing(cfg.sharing)
     alike = {l: per_layer.get(l, default) in ("pre", "layer", "channel") for l in ("in", "rec", "out")}
     found = []
     if alike["in"] and (cfg.topology != "rec" or alike["rec"]):
+        instead = ("per 'synapse' there (per 'post' has the push-pull twins' problem)" if cfg.model == "bio"
+                   else "per 'post' or 'synapse' there")
         found.append(f"sharing '{cfg.sharing}' from all-zero weights: layer 'in' shares its rule across the hidden "
                      f"neurons, so all {cfg.hidden} hidden neurons keep the same weights and spike alike (one "
-                     f"hidden neuron, {cfg.hidden} times); share per 'post' or 'synapse' there, or give "
-                     f"non-zero --init-weights")
+                     f"hidden neuron, {cfg.hidden} times); share {instead}, or give non-zero --init-weights")
     if alike["out"] and cfg.task != "wm":   # (the WM readout is one neuron)
         what = "every action is the same number"
         found.append(f"sharing '{cfg.sharing}' from all-zero weights: layer 'out' shares its rule across the "

@@ -77,3 +77,45 @@ def test_hard_bound_holds_after_every_update(sign):
     w = np.asarray(mon.w)
     assert np.abs(w).max() <= 0.7 + 1e-12
     assert np.isclose(sign * w.max() if sign > 0 else -w.min(), 0.7)   # the bound is reached, so it was tested
+
+
+@pytest.mark.parametrize("sharing,alike", [("pre,out=post", True), ("layer", True), ("synapse", False),
+                                           ("post", False)])
+def test_the_symmetry_warning_holds_for_the_biological_model(sharing, alike):
+    """The biological model is deterministic (LIF, no noise), so a rule shared across the hidden neurons
+    from zero weights leaves them spiking at the same times (evolve.symmetric_layers warns; the default
+    WM protocol, post,in=channel, is such a case); per synapse or per postsynaptic neuron they differ."""
+    from pdlf_brian.config import Config
+    from pdlf_brian.evolve import start_warnings
+
+    cfg = Config(task="wm", model="bio", sharing=sharing, hidden=5, topology="ff").validate()
+    said = [w for w in start_warnings(cfg) if "layer 'in' shares its rule across the hidden neurons" in w]
+    assert bool(said) == alike
+    net = Controller("bio", load_rule("scp+pdp"), 3, 5, 1, 2, 2, 6, step_ms=50.0, sharing=sharing, record=True,
+                     backend="numpy")
+    rng = np.random.default_rng(4)   # genomes and inputs that make every sharing here spike
+    g = rng.normal(0, 0.5, (2, net.layout.size))
+    g[:, 0] = np.abs(g[:, 0])
+    net.run_open_loop(g, rng.choice([-1.0, 0.0, 1.0], size=(6, 2, 2, 3)))
+    spikes = net.monitors["hidden_spikes"]
+    i, t = np.asarray(spikes.i), np.asarray(spikes.t)
+    assert len(i) > 0, "the test inputs must make the hidden neurons spike"
+    trains = [tuple(t[i == k]) for k in range(4 * 5)]                 # 4 copies x 5 hidden neurons
+    same = all(len(set(trains[c * 5:(c + 1) * 5])) == 1 for c in range(4))
+    assert same == alike
+
+
+def test_a_silent_evaluation_after_a_spiking_one_records_no_spikes():
+    """The reset between evaluations restores the monitors: a SpikeMonitor's record of neuron indices
+    (its variable ``i``) once shared a name with the synapses' connectivity, which the reset skips, so a
+    run without spikes showed the previous run's indices (with no times)."""
+    net = Controller("bio", load_rule("scp+pdp"), 3, 5, 1, 2, 2, 6, step_ms=50.0, sharing="layer", record=True,
+                     backend="numpy")
+    spiking, silent = np.random.default_rng(4), np.random.default_rng(0)   # 115 and 0 hidden spikes
+    for rng, spikes in ((spiking, True), (silent, False), (np.random.default_rng(4), True)):
+        g = rng.normal(0, 0.5, (2, net.layout.size))
+        g[:, 0] = np.abs(g[:, 0])
+        net.run_open_loop(g, rng.choice([-1.0, 0.0, 1.0], size=(6, 2, 2, 3)))
+        m = net.monitors["hidden_spikes"]
+        assert len(m.i) == len(m.t) == m.num_spikes
+        assert (m.num_spikes > 0) == spikes
