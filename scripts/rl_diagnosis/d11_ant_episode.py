@@ -7,8 +7,10 @@ leaves [0.2, 1.0] m), the torso's height, the distance walked along the commande
 reward's terms summed (progress along the direction, survival, control cost, contact cost).
 
     python scripts/rl_diagnosis/d11_ant_episode.py runs/rl_share/ant_dir_pdlf_s0 runs/rl_share/ant_dir_pdlf_post_s0
+    python scripts/rl_diagnosis/d11_ant_episode.py --figure docs/figures/ant_actions.png RUN [RUN ...]
 
-One process, about a minute per run (2 seeds x 8 directions x 200 steps).
+One process, about a minute per run (2 seeds x 8 directions x 200 steps).  ``--figure``: each run's 8
+actions (the joint torques' commands, |a| <= 1) through its first episode, one panel per run.
 """
 import sys
 
@@ -31,7 +33,8 @@ def play(run_dir):
         # from the action it applied, data.ctrl); and the mean |action| (the readout is tanh-bounded to 1)
         log.append(np.array([[e.base.data.qpos[0], e.base.data.qpos[1], e.base.data.qpos[2], b.alive[k],
                               e.base.control_cost(e.base.data.ctrl), e.base.contact_cost,
-                              np.abs(e.base.data.ctrl).mean(), np.mean(np.abs(e.base.data.ctrl) > 0.9)]
+                              np.abs(e.base.data.ctrl).mean(), np.mean(np.abs(e.base.data.ctrl) > 0.9),
+                              *e.base.data.ctrl]
                              for k, e in enumerate(b.envs)]))
 
     ev.batch.hooks.append(record)
@@ -45,10 +48,16 @@ def play(run_dir):
 
 
 def main():
-    if len(sys.argv) < 2:
+    args = sys.argv[1:]
+    figure = None
+    if args[:1] == ["--figure"]:
+        figure, args = args[1], args[2:]
+    if not args:
         sys.exit(__doc__)
-    for run_dir in sys.argv[1:]:
+    panels = []
+    for run_dir in args:
         run, tasks, returns, lengths, x, rewards = play(run_dir)
+        panels.append((run, x[:, 0, 8:], returns[0], np.degrees(tasks[0])))
         steps = run.cfg.episode_steps
         print(f"{run_dir}: sharing {run.cfg.sharing}, rule {run.cfg.rule}, {len(returns)} episodes of up to "
               f"{steps} steps; mean return {returns.mean():.1f}")
@@ -72,6 +81,35 @@ def main():
         sat = np.mean([x[1:lengths[k] + 1, k, 7].mean() for k in range(len(returns))])
         print(f"  control cost per episode {ctrl.mean():.1f}; mean |action| {act:.2f}, "
               f"actions at |a| > 0.9: {sat:.1%}")
+    if figure:
+        plot(panels, figure)
+
+
+def plot(panels, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from pdlf_brian.tasks import make_env
+
+    env = make_env("ant_dir")
+    m = env.base.model
+    joints = [m.joint(m.actuator_trnid[k, 0]).name for k in range(m.nu)]
+    dt = env.base.dt
+    fig, axes = plt.subplots(len(panels), 1, figsize=(7.5, 2.3 * len(panels)), dpi=120, sharex=True,
+                             squeeze=False, layout="constrained")
+    for ax, (run, acts, ret, direction) in zip(axes[:, 0], panels):
+        t = np.arange(1, len(acts)) * dt
+        for k, name in enumerate(joints):
+            ax.plot(t, acts[1:, k], lw=0.9, label=name)
+        ax.set_ylim(-1.05, 1.05)
+        ax.set_ylabel("action (|a| <= 1)", fontsize=9)
+        how = (f"sharing {run.cfg.sharing}, E6 per {run.cfg.normalise}" if run.plastic
+               else "weights trained (static)")
+        ax.set_title(f"{run.dir.name}: {how}; direction {direction:.0f} deg, return {ret:.1f}", fontsize=9)
+    axes[-1, 0].set_xlabel("time (s)", fontsize=9)
+    axes[0, 0].legend(fontsize=7, ncol=4, loc="lower right")
+    fig.savefig(path)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":
