@@ -275,6 +275,7 @@ class Trainer:
             best = state["best"]
             start, wall = state["generation"], state["wall_seconds"]
             evaluator.load_state_dict(state.get("evaluator", {}))
+            es_kinds_said = set(state.get("es_kinds_said", ()))   # pycma's notes already said (not again)
             self._trim_events(start)
             # an extension of a finished run: its final outputs belong to the shorter run; until this one
             # finishes the directory must not look finished (analyses and the grids read these files)
@@ -286,10 +287,10 @@ class Trainer:
             history, centres = [], []
             best = {"fitness": -np.inf, "genome": np.zeros(layout.size), "generation": -1}
             start, wall = 0, 0.0
+            es_kinds_said = set()
         fingerprint = rundir.fingerprint(cfg)
 
         bar = Progress(cfg.generations, start, label="pdlf train", enabled=not self.quiet)
-        es_kinds_said: set[str] = set()
         for g in range(start, cfg.generations):
             t0 = time.perf_counter()
             es_warned: dict[str, int] = {}
@@ -323,7 +324,7 @@ class Trainer:
                           f"generation in {self.dir / 'events.log'}, not printed again", file=sys.stderr, flush=True)
             state = {"es": es.pickle_dumps(), "generation": g + 1, "history": history, "centres": centres,
                      "best": best, "wall_seconds": wall, "evaluator": evaluator.state_dict(),
-                     "fingerprint": fingerprint}
+                     "fingerprint": fingerprint, "es_kinds_said": sorted(es_kinds_said)}
             try:
                 if events:
                     with (self.dir / "events.log").open("a") as f:

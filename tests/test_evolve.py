@@ -206,3 +206,9 @@ def test_pycma_warnings_become_one_line_and_a_count_per_generation(tmp_path, mon
     lines = [l for l in (tmp_path / "r" / "events.log").read_text().splitlines() if "z2" in l]
     assert lines == [f"generation {g}: CMA-ES (pycma) warned 2x: elements of z2[k] are larger than 55"
                      for g in range(3)]
+    # a resume (here an extension) does not say the note again: the kinds said are in the checkpoint
+    with pytest.warns(RuntimeWarning, match="not pycma's"):
+        Trainer(Config(generations=5, seed=1, **TINY), tmp_path / "r", quiet=True, resume=True).run()
+    assert "z2[k]" not in capsys.readouterr().err
+    lines = [l for l in (tmp_path / "r" / "events.log").read_text().splitlines() if "z2" in l]
+    assert len(lines) == 5
