@@ -17,6 +17,7 @@ before anything is compiled or run (``--debug`` shows the traceback).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -491,6 +492,9 @@ def _brian_failure(exc: BaseException) -> str | None:
         return None
     from brian2.core.base import BrianObjectException
 
+    standalone = _standalone_failure(exc)
+    if standalone is not None:
+        return standalone
     if not isinstance(exc, BrianObjectException):
         return None
     inner = exc
@@ -503,6 +507,26 @@ def _brian_failure(exc: BaseException) -> str | None:
         text = str(cause).strip()
         line += f": {type(cause).__name__}" + (f": {text.splitlines()[0]}" if text else "")
     return line
+
+
+def _standalone_failure(exc: BaseException) -> str | None:
+    """cpp_standalone's (and brian2cuda's) own failures: the compiler or the compiled program failed.  Brian2
+    raises a RuntimeError from its device code after the compiler's or the program's output; that output
+    says what went wrong, and the controller keeps the generated code's folder (it says where).  Only these
+    two messages, raised inside Brian2's devices, are said in one line."""
+    if not isinstance(exc, RuntimeError):
+        return None
+    text = str(exc).strip()
+    if not text.startswith(("Project compilation failed", "Project run failed")):
+        return None
+    tb, raised_in = exc.__traceback__, ""
+    while tb is not None:
+        raised_in, tb = tb.tb_frame.f_code.co_filename, tb.tb_next
+    if f"{os.sep}brian2{os.sep}devices{os.sep}" not in raised_in and f"{os.sep}brian2cuda{os.sep}" not in raised_in:
+        return None
+    step = "the compiler's messages" if text.startswith("Project compilation") else "the program's output"
+    first = text.splitlines()[0].split(" Consider running with")[0]   # (Brian2's clean=True is not a pdlf option)
+    return f"Brian2's compiled code failed: {first} ({step} are above)"
 
 
 def _interrupted(args) -> str:

@@ -1,6 +1,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -283,3 +284,29 @@ def test_a_brian2_failure_inside_a_run_is_one_line_naming_the_object(tmp_path, m
     monkeypatch.setattr(brian2.Network, "run", our_bug)
     with pytest.raises(AttributeError, match="a bug of pdlf's own"):
         main([*tiny, "--generations", "2", "--resume"])
+
+
+@pytest.mark.slow
+def test_a_failed_compilation_is_one_line_and_keeps_the_code(tmp_path, capsys):
+    """cpp_standalone's own failures (Brian2 raises a RuntimeError after the compiler's messages) were a
+    traceback; now one line after the compiler's output, and the generated code stays for reading.  The
+    failure is real: make is given an option it does not know."""
+    from brian2 import prefs
+
+    old = prefs.devices.cpp_standalone.extra_make_args_unix
+    prefs.devices.cpp_standalone.extra_make_args_unix = ["--no-such-make-option"]
+    try:
+        code = main(["train", "--task", "wm", "--backend", "cpp", "--hidden", "3", "--len", "2", "--lat", "1",
+                     "--pop", "3", "--sequences", "2", "--generations", "1", "--quiet", "--out", str(tmp_path / "r")])
+    finally:
+        prefs.devices.cpp_standalone.extra_make_args_unix = old
+        from brian2 import set_device
+        set_device("runtime")
+    assert code == 2
+    err = [l for l in capsys.readouterr().err.strip().splitlines() if l.startswith("pdlf:")]
+    line = [l for l in err if "error" in l]
+    assert len(line) == 1, err
+    assert line[0].startswith("pdlf: error: Brian2's compiled code failed: Project compilation failed (error code:")
+    assert "(the compiler's messages are above) (--debug shows the traceback)" in line[0]
+    kept = [l for l in err if "its code stays in" in l]
+    assert kept and (Path(kept[0].rsplit(" ", 1)[1]) / "code").is_dir(), err
