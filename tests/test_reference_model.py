@@ -16,6 +16,21 @@ def random_genomes(layout, P, rng, scale=0.6):
 CY = pytest.mark.cython   # compiled; the other cython cases run the same code on the numpy target (conftest.py)
 
 
+def evaluate_random(P, B, seed, rule="scp+pdp", **controller_kwargs):
+    """One recorded open-loop evaluation of P random genomes x B random input sequences: the network, the
+    inputs, its readout, its recording, and each genome's coefficients per layer as (n_pre, n_post) arrays
+    (what the NumPy E1-E6 takes)."""
+    rng = np.random.default_rng(seed)
+    net = Controller("reference", load_rule(rule), N_IN, H, N_OUT, P, B, T, record=True, **controller_kwargs)
+    genomes = random_genomes(net.layout, P, rng)
+    x = rng.normal(0, 1.5, size=(T, P, B, N_IN))
+    a = net.run_open_loop(genomes, x)
+    decoded = net.layout.decode(genomes)
+    coef = [{layer: {k: np.broadcast_to(v[p], (net.layout.layer(layer).n_pre, net.layout.layer(layer).n_post))
+                     for k, v in d.items()} for layer, d in decoded.items()} for p in range(P)]
+    return net, x, a, net.recorded(), coef
+
+
 @pytest.mark.parametrize("backend,recurrent,sharing", [
     ("cython", False, "synapse"), ("cython", True, "synapse"), ("numpy", False, "synapse"), ("numpy", True, "synapse"),
     # shared rules are factored into per-neuron terms (builder.ReferenceFamily.factor).  Compiled: the WM
@@ -25,17 +40,9 @@ CY = pytest.mark.cython   # compiled; the other cython cases run the same code o
     ("numpy", True, "post"),
     pytest.param("cython", True, "post,out=synapse", marks=CY)])
 def test_matches_numpy_e1_e6(backend, recurrent, sharing):
-    rng = np.random.default_rng(1)
     P, B = 3, 2
-    net = Controller("reference", load_rule("scp+pdp"), N_IN, H, N_OUT, P, B, T, recurrent=recurrent,
-                     backend=backend, record=True, sharing=sharing)
-    genomes = random_genomes(net.layout, P, rng)
-    x = rng.normal(0, 1.5, size=(T, P, B, N_IN))
-    a = net.run_open_loop(genomes, x)
-    rec = net.recorded()
-    decoded = net.layout.decode(genomes)
-    for p in range(P):
-        c = {layer: {k: v[p] for k, v in d.items()} for layer, d in decoded.items()}
+    net, x, a, rec, coef = evaluate_random(P, B, 1, recurrent=recurrent, backend=backend, sharing=sharing)
+    for p, c in enumerate(coef):
         for b in range(B):
             acts, spikes, w1, w2 = run_controller(x[:, p, b], c["in"], c["out"], c.get("rec"))
             assert np.abs(spikes).sum() > 0, "the test inputs must make the network spike"
@@ -51,18 +58,10 @@ def test_e6_per_postsynaptic_neuron_matches_numpy(backend, sharing):
     """normalise='post' (a variant of E6: each postsynaptic neuron's incoming weights divided by their own
     max |w|) against the NumPy E1-E6 with per-column normalisation, recurrence included; the recorded and
     the last step's weights are the normalised ones, and they differ from the paper's E6."""
-    rng = np.random.default_rng(3)
     P, B = 2, 2
-    net = Controller("reference", load_rule("scp+pdp"), N_IN, H, N_OUT, P, B, T, recurrent=True,
-                     backend=backend, record=True, sharing=sharing, normalise="post")
-    genomes = random_genomes(net.layout, P, rng)
-    x = rng.normal(0, 1.5, size=(T, P, B, N_IN))
-    a = net.run_open_loop(genomes, x)
-    rec = net.recorded()
-    decoded = net.layout.decode(genomes)
-    for p in range(P):
-        c = {layer: {k: np.broadcast_to(v[p], (net.layout.layer(layer).n_pre, net.layout.layer(layer).n_post))
-                     for k, v in d.items()} for layer, d in decoded.items()}
+    net, x, a, rec, coef = evaluate_random(P, B, 3, recurrent=True, backend=backend, sharing=sharing,
+                                           normalise="post")
+    for p, c in enumerate(coef):
         for b in range(B):
             acts, spikes, w1, w2 = run_controller(x[:, p, b], c["in"], c["out"], c["rec"], per="post")
             layer_e6 = run_controller(x[:, p, b], c["in"], c["out"], c["rec"])
