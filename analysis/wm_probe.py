@@ -223,8 +223,8 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0,
         divisor = net.recorded_divisor(name)   # the reference model stores raw weights (E6 deferred)
         if divisor is not None:   # copy 1's divisor: one per copy, or one per post neuron (normalise='post')
             per_copy = divisor.shape[1] // net.N
-            col = per_copy + (idx % l.n_post if per_copy > 1 else np.zeros_like(idx))
-            values = values / divisor[:len(t), col].T
+            which = per_copy + (idx % l.n_post if per_copy > 1 else np.zeros_like(idx))
+            values = values / divisor[:len(t), which].T
         for k, v in zip(idx, values):
             axes[0, col].plot(t, v, lw=1, label=f"{name}[{k // l.n_post},{k % l.n_post}]")
         for edge in (L, L + D):

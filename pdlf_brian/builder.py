@@ -351,7 +351,8 @@ class ReferenceFamily:
         from brian2.parsing.sympytools import str_to_sympy, sympy_to_str
 
         sharing = c.layout.stored_as(layer)
-        if sharing == "synapse":
+        if sharing == "synapse" or c.rule.random_names():
+            # (a random function of the rule is drawn per synapse: factored, it would be drawn per neuron)
             return None
         side = "pre" if sharing == "pre" else "post"
         operands = self.model.RULE_OPERANDS[layer]

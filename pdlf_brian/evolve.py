@@ -417,37 +417,42 @@ def _differs(saved: dict, now: dict) -> str:
     return ", ".join(f"{k} {saved.get(k)} -> {now.get(k)}" for k in keys if k in saved and saved[k] != now.get(k))
 
 
-def symmetric_layers(cfg: Config, rule, zero_start: bool) -> list[str]:
+def symmetric_layers(cfg: Config, rule, init) -> list[str]:
     """The layers whose postsynaptic neurons nothing tells apart: a rule shared per presynaptic neuron (or
-    per input kind, or one per layer) from all-zero weights gives every column of the layer the same
-    increments, so its postsynaptic neurons keep the same weights and, being deterministic and fed the
-    same inputs, the same activity for ever (tests/test_reference_model.py, tests/test_bio_model.py; the
-    biological model's default WM protocol is such a case, docs/results.md).  Hidden neurons stay alike
-    unless a plastic recurrent layer with another sharing tells them apart; noise in the rule or the
-    neuron breaks the symmetry, so stochastic models are not warned about."""
+    per input kind, or one per layer) from equal initial weights (all zero: the paper) gives every column
+    of the layer the same increments, so its postsynaptic neurons keep the same weights and, being
+    deterministic and fed the same inputs, the same activity for ever (tests/test_reference_model.py,
+    tests/test_bio_model.py; the biological model's default WM protocol is such a case, docs/results.md).
+    Hidden neurons stay alike unless a plastic recurrent layer with another sharing tells them apart;
+    noise in the rule or the neuron (drawn per synapse or per neuron) breaks the symmetry, so stochastic
+    models are not warned about."""
     from .genome import parse_sharing
     from .modelfiles import model_noise
 
-    if not rule.plastic or not zero_start:
+    if not rule.plastic or not init.is_constant:
         return []
+    neuron = None
     if cfg.model == "bio":
         from .neurons import load_neuron
-        if model_noise(rule, load_neuron(cfg.neuron)):
-            return []
+        neuron = load_neuron(cfg.neuron)
+    if model_noise(rule, neuron):
+        return []
+    start = "all-zero weights" if init.is_zero else f"equal initial weights ({cfg.init_weights})"
     default, per_layer = parse_sharing(cfg.sharing)
     alike = {l: per_layer.get(l, default) in ("pre", "layer", "channel") for l in ("in", "rec", "out")}
     found = []
     if alike["in"] and (cfg.topology != "rec" or alike["rec"]):
         instead = ("per 'synapse' there (per 'post' has the push-pull twins' problem)" if cfg.model == "bio"
                    else "per 'post' or 'synapse' there")
-        found.append(f"sharing '{cfg.sharing}' from all-zero weights: layer 'in' shares its rule across the hidden "
+        found.append(f"sharing '{cfg.sharing}' from {start}: layer 'in' shares its rule across the hidden "
                      f"neurons, so all {cfg.hidden} hidden neurons keep the same weights and spike alike (one "
-                     f"hidden neuron, {cfg.hidden} times); share {instead}, or give non-zero --init-weights")
+                     f"hidden neuron, {cfg.hidden} times); share {instead}, or give random --init-weights "
+                     f"(e.g. uniform:0,0.1)")
     if alike["out"] and cfg.task != "wm":   # (the WM readout is one neuron)
         what = "every action is the same number"
-        found.append(f"sharing '{cfg.sharing}' from all-zero weights: layer 'out' shares its rule across the "
+        found.append(f"sharing '{cfg.sharing}' from {start}: layer 'out' shares its rule across the "
                      f"readout neurons, so they keep the same weights ({what}); share per 'post' or 'synapse' "
-                     f"there, or give non-zero --init-weights")
+                     f"there, or give random --init-weights (e.g. uniform:0,0.1)")
     return found
 
 
@@ -472,7 +477,7 @@ def start_warnings(cfg: Config) -> list[str]:
         found.append(f"numpy's BLAS is {b['description']} ({b['why']}): CMA-ES's numbers can differ from the "
                      f"same command on another machine; the package pins OpenBLAS's baseline kernel and one thread "
                      f"when it is imported before numpy, from a clean environment (docs/benchmarks.md)")
-    found += symmetric_layers(cfg, rule, init.is_zero)
+    found += symmetric_layers(cfg, rule, init)
     if cfg.model == "bio" and rule.plastic and init.is_zero and per_layer.get("in", default) in ("post", "layer"):
         found.append(f"sharing '{cfg.sharing}' gives the push-pull input pairs of the biological model the same "
                      f"rule from the same zero weights: the network then responds identically to an input and its "

@@ -228,6 +228,8 @@ def fingerprint(cfg) -> dict:
         science.pop(key, None)
     if not science.get("env_options"):  # none: as runs from before the key (their resumes still match)
         science.pop("env_options", None)
+    if science.get("normalise") == "layer":  # the paper's E6: as runs from before the key
+        science.pop("normalise")
     return {"config": science, "files": {name: digest(text) for name, text in model_files(cfg, False).items()}}
 
 

@@ -57,6 +57,11 @@ class InitialWeights:
         return self.kind == "zero" or (self.kind == "uniform" and self.a == self.b == 0.0) or \
             (self.kind == "normal" and self.a == self.b == 0.0)
 
+    @property
+    def is_constant(self) -> bool:
+        """Every weight starts at the same value (zero included): nothing in them tells neurons apart."""
+        return self.is_zero or (self.kind == "uniform" and self.a == self.b) or (self.kind == "normal" and self.b == 0.0)
+
     def draw(self, rng: np.random.Generator | None, shape, layer: str = "") -> np.ndarray:
         if self.is_zero:
             return np.zeros(shape)

@@ -370,3 +370,12 @@ def test_a_baseline_of_another_task_or_episode_length_is_refused(runs, tmp_path,
     from pdlf_brian.analysis.common import load_agents
     a, b = load_agents("lesion", runs / "w", other / "p")
     assert a.label != b.label
+
+
+def test_wm_probe_of_a_run_with_e6_per_postsynaptic_neuron(tmp_path):
+    """A run trained with --normalise post stores one E6 divisor per postsynaptic neuron; wm-probe's
+    synapse trajectories divide each synapse by its own neuron's (it once indexed them as one per copy)."""
+    run = tmp_path / "wm_np"
+    assert main(["train", *WM, "--sharing", "post", "--normalise", "post", "--out", str(run)]) == 0
+    assert main(["analyze", "wm-probe", "--run", str(run), "-o", "sequences=8", "-o", "examples=2"]) == 0
+    assert (run / "analysis" / "wm-probe" / "synapse_trajectories.png").exists()

@@ -317,6 +317,18 @@ def test_env_options_reach_every_environment_and_bad_ones_are_named(tmp_path, ca
             assert len(err) == 1 and f"config file {tmp_path / 'c.json'}" in err[0] and words in err[0], err
 
 
+def test_runs_from_before_the_normalise_key_still_resume(tmp_path):
+    """Runs started before config key 'normalise' existed saved a fingerprint without it: the paper's E6
+    ('layer') is left out of the fingerprint, so they resume (and extend); 'post' counts."""
+    from pdlf_brian.rundir import compare, fingerprint
+    now = fingerprint(_cfg(task="ant_dir"))
+    assert "normalise" not in now["config"]
+    old = {"config": {k: v for k, v in now["config"].items()}, "files": now["files"]}
+    assert compare(old, now, tmp_path) is None
+    changed = compare(old, fingerprint(_cfg(task="ant_dir", normalise="post")), tmp_path)
+    assert changed is not None and "normalise" in changed
+
+
 def test_runs_without_env_options_keep_their_fingerprint():
     """Runs started before env_options existed saved a fingerprint without the key: an empty one is
     left out, so they resume; a set one counts (a resume with other options is refused)."""

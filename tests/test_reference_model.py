@@ -188,3 +188,33 @@ def test_the_symmetry_warning_says_what_the_network_does(task, sharing, topology
     assert (np.abs(s - s[..., :1]).max() == 0) == hidden_alike
     if outputs_alike is not None:
         assert (np.abs(a - a[..., :1]).max() == 0) == outputs_alike
+
+
+def test_symmetry_with_equal_initial_weights_and_with_a_noisy_rule(tmp_path):
+    """Equal non-zero initial weights keep a layer symmetric like zeros (warned); a rule with a random term
+    draws it per synapse, which breaks the symmetry (not warned).  A shared rule with noise is not factored
+    into per-neuron terms, which would draw the noise once per neuron."""
+    from pdlf_brian.config import Config
+    from pdlf_brian.evolve import start_warnings
+    from pdlf_brian.weights import for_rule
+
+    rule = load_rule("scp+pdp")
+    cfg = Config(task="ant_dir", sharing="pre", init_weights="uniform:0.2,0.2").validate()
+    assert any("from equal initial weights (uniform:0.2,0.2): layer 'in'" in w for w in start_warnings(cfg))
+    rng = np.random.default_rng(2)
+    net = Controller("reference", rule, N_IN, H, 3, 2, 2, 40, backend="numpy", record=True, sharing="pre",
+                     init_weights=for_rule("uniform:0.2,0.2", rule))
+    a = net.run_open_loop(rng.normal(0, 0.6, (2, net.layout.size)), rng.normal(0, 1.5, (40, 2, 2, N_IN)), rng=rng)
+    s = net.recorded()["s"]
+    assert np.abs(s).sum() > 0 and np.abs(s - s[..., :1]).max() == 0 and np.abs(a - a[..., :1]).max() == 0
+
+    (tmp_path / "noisy.py").write_text('NAME = "noisy"\nCOEFFICIENTS = ("eta", "A", "D")\n'
+                                       'DISCRETE = "eta * (A * pre * post + D) + 0.05 * randn()"\n')
+    noisy = load_rule(str(tmp_path / "noisy.py"))
+    cfg = Config(task="ant_dir", sharing="pre", rule=str(tmp_path / "noisy.py")).validate()
+    assert not any("shares its rule across" in w for w in start_warnings(cfg))
+    net = Controller("reference", noisy, N_IN, H, 3, 2, 2, 40, backend="numpy", record=True, sharing="pre")
+    assert net._factored == {"in": None, "out": None}
+    net.run_open_loop(rng.normal(0, 0.6, (2, net.layout.size)), rng.normal(0, 1.5, (40, 2, 2, N_IN)), rng=rng)
+    w = net.recorded()["w_in"]                                    # (T, P, B, n_in, H)
+    assert np.abs(w[-1] - w[-1][..., :1]).max() > 1e-3, "noise drawn per synapse makes the columns differ"
