@@ -1277,7 +1277,7 @@ class Controller:
         T = self.n_steps
         out = {}
         for key, mon in self.monitors.items():
-            if not isinstance(mon, StateMonitor) or key == "scale" or key.startswith("scale_"):
+            if not isinstance(mon, StateMonitor) or key.startswith("scale"):   # "scale", "scale_<layer>"
                 continue
             var = key.split("_")[0]
             values = np.asarray(getattr(mon, var)).T

@@ -218,6 +218,10 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+#: science keys added after runs existed, with the value those runs had implicitly
+KEYS_ADDED_LATER = {"env_options": {}, "normalise": "layer"}
+
+
 def fingerprint(cfg) -> dict:
     """What defines a run's numbers: the config's science keys (without the number of generations,
     which a resume may extend, and without the rule and neuron names: their equations count, through
@@ -226,10 +230,9 @@ def fingerprint(cfg) -> dict:
     science = cfg.science()
     for key in ("generations", "rule", "neuron"):
         science.pop(key, None)
-    if not science.get("env_options"):  # none: as runs from before the key (their resumes still match)
-        science.pop("env_options", None)
-    if science.get("normalise") == "layer":  # the paper's E6: as runs from before the key
-        science.pop("normalise")
+    for key, before in KEYS_ADDED_LATER.items():  # the value runs from before the key had: left out, so
+        if key in science and science[key] == before:  # that their resumes still match
+            science.pop(key)
     return {"config": science, "files": {name: digest(text) for name, text in model_files(cfg, False).items()}}
 
 

@@ -25,10 +25,8 @@ def hand_reward(env, name, before_ref, d_before, hit):
     return terms
 
 
-def run_episode(name, policy, seed, steps, check=False, min_target_radius=None, record_obs=False, env_options=None):
+def run_episode(name, policy, seed, steps, check=False, record_obs=False, env_options=None):
     kw = {"max_episode_steps": steps, **(env_options or {})}
-    if min_target_radius is not None:
-        kw["min_target_radius"] = min_target_radius
     env = make_env(name, **kw)
     obs, _ = env.reset(seed=int(seed))
     rng = np.random.default_rng(int(seed) + 1)

@@ -34,7 +34,7 @@ def ik_min_distance(env, target, tries=20, rng=np.random.default_rng(0)):
 seeds = np.concatenate([trainer_seeds(8, 0), trainer_seeds(8, 1)])
 for mtr in (None, 0.15):
     for steps in (200, 1000):
-        res = [run_episode("ur5e", jt, s, steps, min_target_radius=mtr) for s in seeds]
+        res = [run_episode("ur5e", jt, s, steps, env_options=None if mtr is None else {"min_target_radius": mtr}) for s in seeds]
         R = np.array([r["return"] for r in res]); H = np.array([r["hits"] for r in res])
         sat = np.mean([np.mean(np.abs(r["acts"]) >= 0.999) for r in res])
         prog = np.mean([r["terms"]["progress"] for r in res])
