@@ -28,7 +28,10 @@ def schedule(kind, steps):
 
 
 def follow(run, kind, steps, seed=5000):
-    """(commanded directions, xy path (steps + 1, 2), mean cosine) for the run's centre."""
+    """(commanded directions, xy path (steps + 1, 2), mean cosine, more) for the run's centre.  The mean
+    cosine weighs every step that moved alike (a standing ant's jitter as much as a stride); ``more``
+    also has the speed-weighted agreement (distance along the commanded directions / path length) and
+    the steps the episode ran (an ant that fell stops early: its measures cover only those steps)."""
     if run.cfg.task != "ant_dir":
         raise ValueError(f"{run.dir}: online direction control is defined for ant_dir, not {run.cfg.task}")
     ev = rl_evaluator(run, 1, episode_steps=steps, tasks_per_eval=1)
@@ -51,8 +54,11 @@ def follow(run, kind, steps, seed=5000):
     n = len(v)
     speed = np.linalg.norm(v, axis=1)
     ok = speed > 1e-9
-    cos = (v[ok, 0] * np.cos(command[:n][ok]) + v[ok, 1] * np.sin(command[:n][ok])) / speed[ok]
-    return command, path, float(cos.mean()) if ok.any() else 0.0
+    along = v[:, 0] * np.cos(command[:n]) + v[:, 1] * np.sin(command[:n])
+    cos = along[ok] / speed[ok]
+    more = {"weighted_cosine": float(along.sum() / speed.sum()) if ok.any() else 0.0,
+            "steps_running": int(ev.batch.lengths[0])}
+    return command, path, float(cos.mean()) if ok.any() else 0.0, more
 
 
 def run(run_dir, out_dir=None, baseline=None, steps=1000, schedules=SCHEDULES):
@@ -67,10 +73,11 @@ def run(run_dir, out_dir=None, baseline=None, steps=1000, schedules=SCHEDULES):
     for ax, kind in zip(axes[0], schedules):
         for agent, colour in zip(agents, ["tab:red", "tab:blue"]):
             progress(f"control: {agent.label}: {kind}")
-            command, path, cos = follow(agent, kind, steps)
+            command, path, cos, more = follow(agent, kind, steps)
             summary["agents"].setdefault(agent.label, {"plastic": agent.plastic})[kind] = {
-                "mean_cosine": cos, "distance": float(np.linalg.norm(np.diff(path, axis=0), axis=1).sum())}
-            rows.append({"agent": agent.label, "schedule": kind, "mean_cosine": cos})
+                "mean_cosine": cos, **more,
+                "distance": float(np.linalg.norm(np.diff(path, axis=0), axis=1).sum())}
+            rows.append({"agent": agent.label, "schedule": kind, "mean_cosine": cos, **more})
             ax.plot(path[:, 0] - path[0, 0], path[:, 1] - path[0, 1], color=colour, lw=1, label=agent.label)
         ideal = np.cumsum(np.stack([np.cos(command), np.sin(command)], 1), axis=0)
         scale = max(np.abs(path - path[0]).max(), 1e-3) / max(np.abs(ideal).max(), 1e-9)

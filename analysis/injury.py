@@ -7,6 +7,8 @@ weight-trained agent's weights are restored at ``at + duration``.
 Per-step reward curves (mean and spread over seeds, all 8 training tasks per seed) and weight
 snapshots (copy 0) at steps 0, at, at+1, at+duration, at+200, at+450: the weights the network left
 after that step, before this analysis writes anything (step `at`: what the injury removes).
+An episode that ends early (a body that falls) earns 0 from then on and counts so in the means; the
+summary gives the fraction of episodes still running at the injury and at the end.
 """
 from __future__ import annotations
 
@@ -60,9 +62,16 @@ def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None, hooks=
     rewards = np.array(batch.rewards_log).reshape(-1, seeds, 8)        # (T, seeds, tasks)
     per_step = np.zeros((seeds, steps))
     per_step[:, :len(rewards)] = rewards.mean(axis=2).T
-    before, after = left.get(at, float("nan")), float(np.max([v for t, v in left.items() if t > at]))
+    before = left.get(at, float("nan"))
+    after = float(np.max([v for t, v in left.items() if t > at], initial=float("-inf")))
+    if after == float("-inf"):   # every episode had ended before the injury: nothing was injured
+        after = float("nan")
     held = bool(after == 0.0) if static else None   # False for NaN; no exact verdict for a plastic net
-    check = {"max_abs_w_before": before, "max_abs_w_after_injured_steps": after, "injury_held": held}
+    # an episode that has ended (a body that fell) earns 0 from there on, and these means count it: the
+    # fractions of episodes still running say how much of a drop is falls rather than the injury
+    check = {"max_abs_w_before": before, "max_abs_w_after_injured_steps": after, "injury_held": held,
+             "running_at_injury": float(np.mean(batch.lengths >= at)),
+             "running_at_end": float(np.mean(batch.lengths >= steps))}
     return per_step, snaps, check, returns.mean(axis=1)
 
 

@@ -271,6 +271,63 @@ def test_embed_measures_separability(runs):
     assert (runs / "p/analysis/embed/tsne.png").exists()
 
 
+def ending_early(monkeypatch, module, ends):
+    """Make the analysis ``module``'s episodes end early: ``ends`` maps copy k to the step (counted from
+    its reset) after which its environment says terminated, as a body that falls does."""
+    from pdlf_brian.analysis import common
+    real = common.rl_evaluator
+
+    def patched(*a, **kw):
+        ev = real(*a, **kw)
+        for k, n in ends.items():
+            env, count = ev.batch.envs[k], [0]
+
+            def reset(*ra, _reset=env.reset, _count=count, **rk):
+                _count[0] = 0
+                return _reset(*ra, **rk)
+
+            def step(action, _step=env.step, _count=count, _n=n):
+                _count[0] += 1
+                obs, r, terminated, truncated, info = _step(action)
+                return obs, r, terminated or _count[0] >= _n, truncated, info
+            env.reset, env.step = reset, step
+        return ev
+    monkeypatch.setattr(module, "rl_evaluator", patched)
+
+
+def test_embed_leaves_out_episodes_that_have_ended(runs, monkeypatch):
+    """An episode that ends (an ant that falls) keeps its network running on its last observation until
+    every copy is done; those traces are not behaviour and must not enter the embedding."""
+    from pdlf_brian.analysis import embed
+    from pdlf_brian.analysis.common import load_run
+    ending_early(monkeypatch, embed, {3: 9})
+    tr, tasks, alive = embed.hidden_traces(load_run(runs / "p"), first=2, last=17)
+    assert tr.shape[:2] == alive.shape == (16, 8)
+    assert alive[:, 3].tolist() == [t < 9 for t in range(2, 18)]   # running after steps 2..8 only
+    assert np.delete(alive, 3, axis=1).all()
+    assert main(["analyze", "embed", "--run", str(runs / "p"), "-o", "first=2", "-o", "last=17",
+                 "-o", "perplexity=5"]) == 0
+    a = next(iter(summary(runs / "p", "embed")["agents"].values()))
+    assert a["points_per_task"] == [16, 16, 16, 7, 16, 16, 16, 16] and a["points"] == 7 * 16 + 7
+    ending_early(monkeypatch, embed, {k: 1 for k in range(1, 8)})    # one task left after step 1
+    assert main(["analyze", "embed", "--run", str(runs / "p"), "-o", "first=2", "-o", "last=17"]) == 2
+
+
+def test_injury_says_how_many_episodes_were_still_running(runs, monkeypatch):
+    """Ended episodes earn 0 and count so in the reward means; the summary says how many ran, and an
+    injury after every episode has ended is reported (NaN), not a crash."""
+    from pdlf_brian.analysis import injury
+    from pdlf_brian.analysis.common import load_run
+    ending_early(monkeypatch, injury, {0: 3, 9: 12})     # seed 0's first task before the injury, seed 1's after
+    per_step, _, check, _ = injury.injure(load_run(runs / "w"), seeds=2, at=6, duration=4, steps=20)
+    assert check["running_at_injury"] == 15 / 16 and check["running_at_end"] == 14 / 16
+    assert check["injury_held"] is True
+    ending_early(monkeypatch, injury, {k: 2 for k in range(16)})
+    _, _, check, _ = injury.injure(load_run(runs / "w"), seeds=2, at=6, duration=4, steps=20)
+    assert check["running_at_injury"] == 0 and np.isnan(check["max_abs_w_after_injured_steps"])
+    assert check["injury_held"] is False
+
+
 def test_embed_refuses_a_task_without_training_tasks(tmp_path, capsys):
     ur5e = tmp_path / "ur5e"
     assert main(["train", "--task", "ur5e", "--hidden", "4", "--pop", "3", "--generations", "1",
@@ -294,7 +351,9 @@ def test_control_schedules_and_wrong_task(runs, tmp_path):
     assert main(["analyze", "control", "--run", str(ant), "-o", "steps=24"]) == 0
     s = summary(ant, "control")
     for kind in ("triangle", "rectangle", "half_circle"):
-        assert -1 <= next(iter(s["agents"].values()))[kind]["mean_cosine"] <= 1
+        k = next(iter(s["agents"].values()))[kind]
+        assert -1 <= k["mean_cosine"] <= 1 and -1 <= k["weighted_cosine"] <= 1
+        assert 1 <= k["steps_running"] <= 24
 
 
 def test_wm_probe_bio_reports_rates_in_hz(tmp_path):
