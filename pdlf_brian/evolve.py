@@ -425,22 +425,31 @@ def symmetric_layers(cfg: Config, rule, init) -> list[str]:
     tests/test_bio_model.py; the biological model's default WM protocol is such a case, docs/results.md).
     Hidden neurons stay alike unless a plastic recurrent layer with another sharing tells them apart;
     noise in the rule or the neuron (drawn per synapse or per neuron) breaks the symmetry, so stochastic
-    models are not warned about."""
+    models are not warned about.
+
+    The other symmetry of this kind: the biological model's push-pull input pairs, given one rule per
+    postsynaptic neuron (or layer) from zero weights, respond alike to an input and its sign-flipped twin
+    (noise or not; tests/test_bio_model.py)."""
     from .genome import parse_sharing
     from .modelfiles import model_noise
 
     if not rule.plastic or not init.is_constant:
         return []
+    default, per_layer = parse_sharing(cfg.sharing)
+    found = []
+    if cfg.model == "bio" and init.is_zero and per_layer.get("in", default) in ("post", "layer"):
+        found.append(f"sharing '{cfg.sharing}' gives the push-pull input pairs of the biological model the same "
+                     f"rule from the same zero weights: the network then responds identically to an input and its "
+                     f"sign-flipped twin (a WM sequence and its complement), so it cannot tell them apart; use "
+                     f"'channel', 'pre' or 'synapse' on the input layer (e.g. 'post,in=channel') or non-zero --init-weights")
     neuron = None
     if cfg.model == "bio":
         from .neurons import load_neuron
         neuron = load_neuron(cfg.neuron)
     if model_noise(rule, neuron):
-        return []
+        return found
     start = "all-zero weights" if init.is_zero else f"equal initial weights ({cfg.init_weights})"
-    default, per_layer = parse_sharing(cfg.sharing)
     alike = {l: per_layer.get(l, default) in ("pre", "layer", "channel") for l in ("in", "rec", "out")}
-    found = []
     if alike["in"] and (cfg.topology != "rec" or alike["rec"]):
         instead = ("per 'synapse' there (per 'post' has the push-pull twins' problem)" if cfg.model == "bio"
                    else "per 'post' or 'synapse' there")
@@ -458,7 +467,6 @@ def symmetric_layers(cfg: Config, rule, init) -> list[str]:
 
 def start_warnings(cfg: Config) -> list[str]:
     """Settings that run, but cannot learn (a warning each, not an error)."""
-    from .genome import parse_sharing
     from .rules import load_rule, silent_start, slow_equations
     from .weights import for_rule
 
@@ -470,7 +478,6 @@ def start_warnings(cfg: Config) -> list[str]:
         found.append(silent)
     if cfg.model == "bio":
         found += slow_equations(rule)
-    default, per_layer = parse_sharing(cfg.sharing)
     from .rundir import blas
     b = blas()
     if not b["pinned"]:
@@ -478,9 +485,4 @@ def start_warnings(cfg: Config) -> list[str]:
                      f"same command on another machine; the package pins OpenBLAS's baseline kernel and one thread "
                      f"when it is imported before numpy, from a clean environment (docs/benchmarks.md)")
     found += symmetric_layers(cfg, rule, init)
-    if cfg.model == "bio" and rule.plastic and init.is_zero and per_layer.get("in", default) in ("post", "layer"):
-        found.append(f"sharing '{cfg.sharing}' gives the push-pull input pairs of the biological model the same "
-                     f"rule from the same zero weights: the network then responds identically to an input and its "
-                     f"sign-flipped twin (a WM sequence and its complement), so it cannot tell them apart; use "
-                     f"'channel', 'pre' or 'synapse' on the input layer (e.g. 'post,in=channel') or non-zero --init-weights")
     return found

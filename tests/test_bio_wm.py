@@ -47,6 +47,16 @@ def test_random_initial_weights_break_the_symmetry_too():
     assert np.abs(y[:, 0] - y[:, 1]).max() > 1e-3
 
 
+@pytest.mark.parametrize("sharing,init,said", [("post", None, True), ("layer", None, True),
+                                               ("post,in=channel", None, False), ("post,in=pre", None, False),
+                                               ("post", "uniform:0,0.5", False)])
+def test_pdlf_train_warns_of_the_twin_symmetry_where_the_tests_above_find_it(sharing, init, said):
+    from pdlf_brian.config import Config
+    from pdlf_brian.evolve import start_warnings
+    cfg = Config(task="wm", model="bio", sharing=sharing, init_weights=init or "zero").validate()
+    assert any("sign-flipped twin" in w for w in start_warnings(cfg)) == said
+
+
 def test_bio_wm_defaults_share_the_input_layer_per_kind_of_input_neuron():
     """One rule per kind and polarity of input channel (the push-pull pair of the bit: two kinds, which
     breaks the symmetry above; the eight position channels: one kind)."""
