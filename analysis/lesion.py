@@ -5,7 +5,8 @@ get no updates (plastic and static agents alike).
     pdlf analyze lesion --run runs/hc_pdlf --baseline runs/hc_weights -o seeds=5
 
 Return (mean over the 8 training tasks) vs the blocked fraction, mean and spread over seeds (one
-mask per seed).
+mask per seed).  An episode that ends early (a body that falls) keeps what it had earned; the summary
+gives, per fraction, the share of episodes that ran to the end.
 """
 from __future__ import annotations
 
@@ -28,23 +29,25 @@ def masks(n_hidden, fractions, seeds, seed=0):
 
 
 def lesioned_returns(run, mask_set, steps=None, check=None):
-    """(fractions, seeds) mean returns; ``check(network, mask)`` is called after each episode."""
+    """(fractions, seeds) mean returns and (fractions,) the share of episodes that ran their full length;
+    ``check(network, mask)`` is called after each episode."""
     n_f, seeds, _ = mask_set.shape
     if run.cfg.model != "reference":
         raise ValueError(f"{run.dir}: permanent lesions are implemented for the reference model only")
     ev = rl_evaluator(run, seeds, episode_steps=steps, lesion=True)
     tasks = list(ev.train_tasks) if ev.train_tasks is not None else [None] * 8
     env_seeds = np.arange(seeds * 8).reshape(seeds, 8) + 2000
-    out = np.zeros((n_f, seeds))
+    out, running = np.zeros((n_f, seeds)), np.zeros(n_f)
     for i in range(n_f):
         progress(f"lesion: {run.label}: fraction {i + 1}/{n_f}")
         ev.network.set_lesion(mask_set[i][:, None, :])
         r, _ = ev.episode(np.repeat(run.centre[None], seeds, 0), tasks, env_seeds)
         out[i] = r.mean(axis=1)
+        running[i] = np.mean(ev.batch.lengths >= ev.batch.episode_steps)
         if check is not None:
             check(ev.network, mask_set[i])
     ev.network.set_lesion(None)
-    return out
+    return out, running
 
 
 def run(run_dir, out_dir=None, baseline=None, seeds=5, steps=None, fractions=FRACTIONS):
@@ -63,14 +66,14 @@ def run(run_dir, out_dir=None, baseline=None, seeds=5, steps=None, fractions=FRA
     fig, ax = plt.subplots(figsize=(5, 3.6), dpi=120)
     rows, summary = [], {"fractions": list(fractions), "seeds": seeds, "agents": {}}
     for agent, colour in zip(agents, ["tab:red", "tab:blue"]):
-        ret = lesioned_returns(agent, mask_set, steps)
+        ret, running = lesioned_returns(agent, mask_set, steps)
         for i, f in enumerate(fractions):
             rows.append({"agent": agent.label, "fraction": f, "mean_return": ret[i].mean(), "sd": ret[i].std()})
         intact = ret[0].mean()
         # a ratio to the intact return means something only where that return is positive (halfcheetah's
         # are negative: a ratio then gave -1 for the intact network itself); the difference always does
         summary["agents"][agent.label] = {"plastic": agent.plastic, "mean": ret.mean(1), "sd": ret.std(1),
-                                          "minus_intact": ret.mean(1) - intact,
+                                          "minus_intact": ret.mean(1) - intact, "running_at_end": running,
                                           "relative_to_intact": ret.mean(1) / intact if intact > 0 else None}
         ax.errorbar(fractions, ret.mean(1), yerr=ret.std(1), color=colour, marker="o", ms=3, label=agent.label)
     return finish(plt, fig, out, "lesion.png", "lesion.csv", rows, summary, ax,

@@ -82,7 +82,8 @@ def test_lesion_masks_are_shared_exact_and_respected(runs):
         seen.append(mask.copy())
 
     for name in ("p", "w"):
-        lesioned_returns(load_run(runs / name), m, steps=15, check=check)
+        _, running = lesioned_returns(load_run(runs / name), m, steps=15, check=check)
+        assert running.tolist() == [1.0, 1.0]   # halfcheetah never ends an episode early
     np.testing.assert_array_equal(seen[0], seen[2])  # the same masks for both agents
     assert main(["analyze", "lesion", "--run", str(runs / "p"), "--baseline", str(runs / "w"),
                  "-o", "seeds=2", "-o", "steps=15", "-o", "fractions=[0, 0.5]"]) == 0
@@ -326,6 +327,14 @@ def test_injury_says_how_many_episodes_were_still_running(runs, monkeypatch):
     _, _, check, _ = injury.injure(load_run(runs / "w"), seeds=2, at=6, duration=4, steps=20)
     assert check["running_at_injury"] == 0 and np.isnan(check["max_abs_w_after_injured_steps"])
     assert check["injury_held"] is False
+
+
+def test_lesion_says_how_many_episodes_ran_to_the_end(runs, monkeypatch):
+    from pdlf_brian.analysis import lesion
+    from pdlf_brian.analysis.common import load_run
+    ending_early(monkeypatch, lesion, {2: 5, 13: 14})
+    ret, running = lesion.lesioned_returns(load_run(runs / "w"), lesion.masks(4, (0.0, 0.5), 2), steps=15)
+    assert ret.shape == (2, 2) and running.tolist() == [14 / 16, 14 / 16]
 
 
 def test_embed_refuses_a_task_without_training_tasks(tmp_path, capsys):
