@@ -1,0 +1,61 @@
+"""Issue 16 item 5: why do the plastic ant_dir agents fall when hidden neurons are blocked, while the
+weight-trained one does not (docs/results.md, "Analyses of the 100-generation ant_dir agents")?  One
+candidate: E6 divides each layer's weights by the layer's largest |w|, so blocking the hidden neurons
+that held the output layer's largest weights scales every surviving weight up, and the actions grow.
+This plays each run's centre through the lesion analysis's own protocol (its masks, seeds and
+evaluator) and records the actions applied (Ant-v5's data.ctrl, |a| <= 1) and the falls.
+
+    python scripts/rl_diagnosis/d14_lesion_actions.py runs/rl_share/ant_dir_pdlf_s0 runs/rl_share/ant_dir_weights_s0
+
+Per run and blocked fraction (0, 0.5, 0.8; 5 masks x 8 directions x 200 steps): the mean return, the
+share of episodes that fell, the mean |action| and the share of actions at |a| > 0.9 over the steps the
+ants were upright.  One process, about 20 s per run and fraction.
+"""
+import sys
+
+import numpy as np
+
+from pdlf_brian.analysis.common import load_run, rl_evaluator
+from pdlf_brian.analysis.lesion import FRACTIONS as ALL_FRACTIONS, masks
+
+FRACTIONS, SEEDS = (0.0, 0.5, 0.8), 5
+
+
+def play(run_dir):
+    run = load_run(run_dir)
+    if run.cfg.task != "ant_dir":
+        sys.exit(f"{run_dir}: task {run.cfg.task}; this diagnostic reads an ant (ant_dir)")
+    # the analysis's masks: drawn one after another for its whole list of fractions (its seed 0)
+    mask_set = masks(run.cfg.hidden, ALL_FRACTIONS, SEEDS)[[ALL_FRACTIONS.index(f) for f in FRACTIONS]]
+    ev = rl_evaluator(run, SEEDS, lesion=True)
+    tasks = list(ev.train_tasks)
+    env_seeds = np.arange(SEEDS * 8).reshape(SEEDS, 8) + 2000   # the analysis's environment seeds
+    rows = []
+    for i, f in enumerate(FRACTIONS):
+        acts = []
+
+        def record(t, b):
+            acts.extend(np.abs(e.base.data.ctrl) for k, e in enumerate(b.envs) if b.alive[k])
+
+        ev.batch.hooks[:] = [record]
+        ev.network.set_lesion(mask_set[i][:, None, :])
+        r, _ = ev.episode(np.repeat(run.centre[None], SEEDS, 0), tasks, env_seeds)
+        a = np.array(acts)
+        fell = np.mean(ev.batch.lengths < ev.batch.episode_steps)
+        rows.append((f, r.mean(), fell, a.mean(), np.mean(a > 0.9)))
+    return run.label, rows
+
+
+def main(runs):
+    print("| run | blocked | return | fell | mean \\|a\\| | \\|a\\| > 0.9 |")
+    print("|---|---|---|---|---|---|")
+    for r in runs:
+        label, rows = play(r)
+        for f, ret, fell, mean_a, big in rows:
+            print(f"| {label} | {f:.1f} | {ret:.0f} | {fell:.0%} | {mean_a:.2f} | {big:.0%} |", flush=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    main(sys.argv[1:])
