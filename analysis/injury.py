@@ -70,7 +70,8 @@ def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None, hooks=
     # an episode that has ended (a body that fell) earns 0 from there on, and these means count it: the
     # fractions of episodes still running say how much of a drop is falls rather than the injury
     check = {"max_abs_w_before": before, "max_abs_w_after_injured_steps": after, "injury_held": held,
-             "running_at_injury": float(np.mean(batch.lengths >= at)),
+             # (the weights are zeroed after step `at`: an episode that ended at that step was not injured)
+             "running_at_injury": float(np.mean(batch.lengths > at)),
              "running_at_end": float(np.mean(batch.lengths >= steps))}
     return per_step, snaps, check, returns.mean(axis=1)
 

@@ -429,7 +429,7 @@ def symmetric_layers(cfg: Config, rule, init) -> list[str]:
 
     The other symmetry of this kind: the biological model's push-pull input pairs, given one rule per
     postsynaptic neuron (or layer) from zero weights, respond alike to an input and its sign-flipped twin
-    (noise or not; tests/test_bio_model.py)."""
+    (noise or not; tests/test_bio_wm.py)."""
     from .genome import parse_sharing
     from .modelfiles import model_noise
 

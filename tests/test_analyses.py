@@ -319,7 +319,9 @@ def test_injury_says_how_many_episodes_were_still_running(runs, monkeypatch):
     injury after every episode has ended is reported (NaN), not a crash."""
     from pdlf_brian.analysis import injury
     from pdlf_brian.analysis.common import load_run
-    ending_early(monkeypatch, injury, {0: 3, 9: 12})     # seed 0's first task before the injury, seed 1's after
+    # seed 0's first task ends at the injury's step (the weights are zeroed after it: not injured), seed 1's
+    # second after it
+    ending_early(monkeypatch, injury, {0: 6, 9: 12})
     per_step, _, check, _ = injury.injure(load_run(runs / "w"), seeds=2, at=6, duration=4, steps=20)
     assert check["running_at_injury"] == 15 / 16 and check["running_at_end"] == 14 / 16
     assert check["injury_held"] is True

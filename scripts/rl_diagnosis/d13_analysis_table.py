@@ -13,56 +13,70 @@ import sys
 from pathlib import Path
 
 
-def read(run, name):
+def read_summary(run, name):
     p = Path(run) / "analysis" / name / "summary.json"
-    return json.loads(p.read_text())["agents"] if p.exists() else {}
+    return json.loads(p.read_text()) if p.exists() else {}
+
+
+def read(run, name):
+    return read_summary(run, name).get("agents", {})
 
 
 def f(x, nd=2):
     return "-" if x is None else f"{x:.{nd}f}"
 
 
+def pc(x):
+    return "-" if x is None else f"{100 * x:.0f} %"
+
+
 def injury(a):
     if not a:
         return "-"
     b, d, af = a["reward_before"], a["reward_during"], a["reward_after"]
-    run = a.get("running_at_end")
-    return f"{f(b)} / {f(d)} / {f(af)} ({f(af - b)}; {'-' if run is None else f'{run:.0%}'} running)"
+    return f"{f(b)} / {f(d)} / {f(af)} ({f(af - b)}; {pc(a.get('running_at_end'))})"
 
 
-def lesion(a, fr=(0.0, 0.5, 0.8)):
-    if not a:
+def lesion(a, fractions, fr=(0.0, 0.5, 0.8)):
+    if not a or not all(x in fractions for x in fr):
         return "-"
-    text = " / ".join(f"{a['mean'][round(x * 10)]:.0f}" for x in fr)
+    at = [fractions.index(x) for x in fr]
+    text = " / ".join(f"{a['mean'][i]:.0f}" for i in at)
     run = a.get("running_at_end")   # (written since the lesion analysis reports it)
-    return text + ("" if run is None else " (running at the end: " + " / ".join(
-        f"{run[round(x * 10)]:.0%}" for x in fr) + ")")
+    return text + ("" if run is None else " (" + " / ".join(pc(run[i]).replace(" %", "") for i in at) + " %)")
 
 
 def control(a):
-    if not a:
+    kinds = ("triangle", "rectangle", "half_circle")
+    if not a or not all("weighted_cosine" in a[k] for k in kinds):
         return "-"
-    return " / ".join(f"{a[k].get('weighted_cosine', float('nan')):.2f}" for k in ("triangle", "rectangle", "half_circle")) \
-        + f" ({min(a[k].get('steps_running', 0) for k in ('triangle', 'rectangle', 'half_circle'))} steps)"
+    short = [k for k in kinds if a[k]["steps_running"] < a["steps"]]   # an ant that fell before the end
+    return (" / ".join(f"{a[k]['weighted_cosine']:.2f}" for k in kinds)
+            + " (" + " / ".join(f"{a[k]['distance']:.0f}" for k in kinds) + ")"
+            + ("" if not short else f"; ended early: {', '.join(short)}"))
 
 
 def main(runs):
-    print("| seed | agent | injury, 200 steps: before / during / after (after - before; running at the end) "
-          "| injury, 1,000 steps: the same | lesion: intact / 0.5 / 0.8 | generalise: seen / unseen "
-          "| embed silhouette, traces: steps 20-199 / 100-799 | control: weighted cosine triangle / rectangle / "
-          "half circle |")
+    print("| seed | agent | injury, 200 steps (zeroed at step 100 for 50): reward per step before / during / after "
+          "(after - before; running at the end) | injury, 1,000 steps (at 500 for 50): the same "
+          "| lesion, return: intact / half the hidden neurons blocked / 0.8 (running at the end) "
+          "| generalise: seen / unseen directions | embed, silhouette of the traces: steps 20-199 / 100-799 "
+          "| control, speed-weighted cosine: triangle / rectangle / half circle (metres walked) |")
     print("|---|---|---|---|---|---|---|---|")
     for run in runs:
         cfg = json.loads((Path(run) / "config.json").read_text())
         tabs = {n: read(run, n) for n in ("injury", "injury_200", "lesion", "generalise", "embed", "embed_200",
                                           "control")}
+        fractions = read_summary(run, "lesion").get("fractions", [])
+        for label, agent in tabs["control"].items():
+            agent["steps"] = read_summary(run, "control")["steps"]
         labels = list(next((t for t in tabs.values() if t), {}))
         for label in labels:
             g = tabs["generalise"].get(label)
             e, e2 = tabs["embed"].get(label, {}), tabs["embed_200"].get(label, {})
             kind = "PDLF" if tabs[next(n for n in tabs if tabs[n])][label]["plastic"] else "weights"
             print(f"| {cfg['seed']} | {kind} | {injury(tabs['injury_200'].get(label))} "
-                  f"| {injury(tabs['injury'].get(label))} | {lesion(tabs['lesion'].get(label))} "
+                  f"| {injury(tabs['injury'].get(label))} | {lesion(tabs['lesion'].get(label), fractions)} "
                   f"| {'-' if not g else '%.0f / %.0f' % (g['seen_mean'], g['unseen_mean'])} "
                   f"| {f(e2.get('silhouette_traces'))} / {f(e.get('silhouette_traces'))} "
                   f"| {control(tabs['control'].get(label))} |")

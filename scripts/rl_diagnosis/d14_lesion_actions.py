@@ -8,8 +8,8 @@ evaluator) and records the actions applied (Ant-v5's data.ctrl, |a| <= 1) and th
     python scripts/rl_diagnosis/d14_lesion_actions.py runs/rl_share/ant_dir_pdlf_s0 runs/rl_share/ant_dir_weights_s0
 
 Per run and blocked fraction (0, 0.5, 0.8; 5 masks x 8 directions x 200 steps): the mean return, the
-share of episodes that fell, the mean |action| and the share of actions at |a| > 0.9 over the steps the
-ants were upright.  One process, about 20 s per run and fraction.
+share of episodes that fell, the mean |action| and the share of actions at |a| > 0.9 over the steps each
+episode took (a fallen ant's from its fall on are left out).  One process, about 20 s per run and fraction.
 """
 import sys
 
@@ -34,8 +34,8 @@ def play(run_dir):
     for i, f in enumerate(FRACTIONS):
         acts = []
 
-        def record(t, b):
-            acts.extend(np.abs(e.base.data.ctrl) for k, e in enumerate(b.envs) if b.alive[k])
+        def record(t, b):   # after step t: the action of every episode that took that step
+            acts.extend(np.abs(e.base.data.ctrl) for k, e in enumerate(b.envs) if t >= 1 and b.lengths[k] == t)
 
         ev.batch.hooks[:] = [record]
         ev.network.set_lesion(mask_set[i][:, None, :])
