@@ -60,9 +60,10 @@ def run(run_dir, out_dir=None, baseline=None, first=100, last=799, stride=1, per
         tr, tasks, alive = hidden_traces(agent, first, last, stride)
         T = len(tr)
         keep = alive.T.reshape(-1)                                 # task-major, as X
-        if T < 2 or len(set(np.repeat(np.arange(8), T)[keep])) < 2:
-            raise ValueError(f"{agent.dir}: fewer than 2 training tasks' episodes were still running after step "
-                             f"{first}: no traces to embed (choose an earlier -o first)")
+        kept = np.repeat(np.arange(8), T)[keep]
+        if T < 2 or len(set(kept)) < 2 or len(kept) < len(set(kept)) + 2:   # (what t-SNE and silhouettes need)
+            raise ValueError(f"{agent.dir}: too few traces of running episodes after step {first} ({len(kept)} "
+                             f"points of {len(set(kept))} tasks): nothing to embed (choose an earlier -o first)")
         X = tr.transpose(1, 0, 2).reshape(8 * T, -1)[keep]         # task-major, running episodes only
         labels = np.repeat(np.arange(8), T)[keep]
         flat = X.std() == 0

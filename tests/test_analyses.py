@@ -296,7 +296,7 @@ def ending_early(monkeypatch, module, ends):
     monkeypatch.setattr(module, "rl_evaluator", patched)
 
 
-def test_embed_leaves_out_episodes_that_have_ended(runs, monkeypatch):
+def test_embed_leaves_out_episodes_that_have_ended(runs, monkeypatch, capsys):
     """An episode that ends (an ant that falls) keeps its network running on its last observation until
     every copy is done; those traces are not behaviour and must not enter the embedding."""
     from pdlf_brian.analysis import embed
@@ -312,6 +312,10 @@ def test_embed_leaves_out_episodes_that_have_ended(runs, monkeypatch):
     assert a["points_per_task"] == [16, 16, 16, 7, 16, 16, 16, 16] and a["points"] == 7 * 16 + 7
     ending_early(monkeypatch, embed, {k: 1 for k in range(1, 8)})    # one task left after step 1
     assert main(["analyze", "embed", "--run", str(runs / "p"), "-o", "first=2", "-o", "last=17"]) == 2
+    ending_early(monkeypatch, embed, {0: 3, 1: 3, **{k: 1 for k in range(2, 8)}})   # one point each of 2 tasks
+    capsys.readouterr()
+    assert main(["analyze", "embed", "--run", str(runs / "p"), "-o", "first=2", "-o", "last=17"]) == 2
+    assert "too few traces of running episodes after step 2 (2 points of 2 tasks)" in capsys.readouterr().err
 
 
 def test_injury_says_how_many_episodes_were_still_running(runs, monkeypatch):
