@@ -64,8 +64,7 @@ def run(run_dir, out_dir=None, baseline=None, first=100, last=799, stride=1, per
         if T < 2 or len(set(kept)) < 2 or len(kept) < len(set(kept)) + 2:   # (what t-SNE and silhouettes need)
             raise ValueError(f"{agent.dir}: too few traces of running episodes after step {first} ({len(kept)} "
                              f"points of {len(set(kept))} tasks): nothing to embed (choose an earlier -o first)")
-        X = tr.transpose(1, 0, 2).reshape(8 * T, -1)[keep]         # task-major, running episodes only
-        labels = np.repeat(np.arange(8), T)[keep]
+        X, labels = tr.transpose(1, 0, 2).reshape(8 * T, -1)[keep], kept   # task-major, running episodes only
         flat = X.std() == 0
         emb = np.zeros((len(X), 2)) if flat else TSNE(
             n_components=2, perplexity=min(perplexity, (len(X) - 1) / 3), random_state=seed,

@@ -63,9 +63,8 @@ def injure(run, seeds=5, at=500, duration=50, steps=1000, snapshots=None, hooks=
     per_step = np.zeros((seeds, steps))
     per_step[:, :len(rewards)] = rewards.mean(axis=2).T
     before = left.get(at, float("nan"))
-    after = float(np.max([v for t, v in left.items() if t > at], initial=float("-inf")))
-    if after == float("-inf"):   # every episode had ended before the injury: nothing was injured
-        after = float("nan")
+    injured = [v for t, v in left.items() if t > at]   # none: every episode had ended before the injury
+    after = float(np.max(injured)) if injured else float("nan")
     held = bool(after == 0.0) if static else None   # False for NaN; no exact verdict for a plastic net
     # an episode that has ended (a body that fell) earns 0 from there on, and these means count it: the
     # fractions of episodes still running say how much of a drop is falls rather than the injury

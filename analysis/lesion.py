@@ -28,13 +28,15 @@ def masks(n_hidden, fractions, seeds, seed=0):
     return out
 
 
-def lesioned_returns(run, mask_set, steps=None, check=None):
+def lesioned_returns(run, mask_set, steps=None, check=None, hooks=()):
     """(fractions, seeds) mean returns and (fractions,) the share of episodes that ran their full length;
-    ``check(network, mask)`` is called after each episode."""
+    ``check(network, mask)`` is called after each episode; ``hooks``: more callables ``hook(t, batch)``
+    run at every step (e.g. recording the actions: ``scripts/rl_diagnosis/d14_lesion_actions.py``)."""
     n_f, seeds, _ = mask_set.shape
     if run.cfg.model != "reference":
         raise ValueError(f"{run.dir}: permanent lesions are implemented for the reference model only")
     ev = rl_evaluator(run, seeds, episode_steps=steps, lesion=True)
+    ev.batch.hooks.extend(hooks)
     tasks = list(ev.train_tasks) if ev.train_tasks is not None else [None] * 8
     env_seeds = np.arange(seeds * 8).reshape(seeds, 8) + 2000
     out, running = np.zeros((n_f, seeds)), np.zeros(n_f)

@@ -15,8 +15,8 @@ import sys
 
 import numpy as np
 
-from pdlf_brian.analysis.common import load_run, rl_evaluator
-from pdlf_brian.analysis.lesion import FRACTIONS as ALL_FRACTIONS, masks
+from pdlf_brian.analysis.common import load_run
+from pdlf_brian.analysis.lesion import FRACTIONS as ALL_FRACTIONS, lesioned_returns, masks
 
 FRACTIONS, SEEDS = (0.0, 0.5, 0.8), 5
 
@@ -27,22 +27,15 @@ def play(run_dir):
         sys.exit(f"{run_dir}: task {run.cfg.task}; this diagnostic reads an ant (ant_dir)")
     # the analysis's masks: drawn one after another for its whole list of fractions (its seed 0)
     mask_set = masks(run.cfg.hidden, ALL_FRACTIONS, SEEDS)[[ALL_FRACTIONS.index(f) for f in FRACTIONS]]
-    ev = rl_evaluator(run, SEEDS, lesion=True)
-    tasks = list(ev.train_tasks)
-    env_seeds = np.arange(SEEDS * 8).reshape(SEEDS, 8) + 2000   # the analysis's environment seeds
-    rows = []
-    for i, f in enumerate(FRACTIONS):
-        acts = []
+    acts, done = [[] for _ in FRACTIONS], []
 
-        def record(t, b):   # after step t: the action of every episode that took that step
-            acts.extend(np.abs(e.base.data.ctrl) for k, e in enumerate(b.envs) if t >= 1 and b.lengths[k] == t)
+    def record(t, b):   # after step t: the action of every episode that took that step
+        acts[len(done)].extend(np.abs(e.base.data.ctrl) for k, e in enumerate(b.envs) if t >= 1 and b.lengths[k] == t)
 
-        ev.batch.hooks[:] = [record]
-        ev.network.set_lesion(mask_set[i][:, None, :])
-        r, _ = ev.episode(np.repeat(run.centre[None], SEEDS, 0), tasks, env_seeds)
-        a = np.array(acts)
-        fell = np.mean(ev.batch.lengths < ev.batch.episode_steps)
-        rows.append((f, r.mean(), fell, a.mean(), np.mean(a > 0.9)))
+    # the analysis's own protocol (evaluator, environment seeds, tasks); check() runs after each fraction
+    ret, running = lesioned_returns(run, mask_set, check=lambda net, mask: done.append(1), hooks=[record])
+    rows = [(f, ret[i].mean(), 1 - running[i], np.mean(acts[i]), np.mean(np.array(acts[i]) > 0.9))
+            for i, f in enumerate(FRACTIONS)]
     return run.label, rows
 
 
