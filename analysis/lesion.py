@@ -4,6 +4,13 @@ get no updates (plastic and static agents alike).
 
     pdlf analyze lesion --run runs/hc_pdlf --baseline runs/hc_weights -o seeds=5
 
+``-o mode=silence`` keeps the blocked neurons' synapses instead: the neurons mute, their synapses
+following the rule (written to DIR/analysis/lesion_silence/).  A kept synapse of a mute neuron carries
+nothing (its presynaptic neuron is silent, or its postsynaptic one never spikes); the one way it acts
+is through E6, which divides each layer by its largest |w|, kept synapses included.  So a static
+agent is the same network in both modes, and a plastic agent's difference between them is E6's part
+of the lesion.
+
 Return (mean over the 8 training tasks) vs the blocked fraction, mean and spread over seeds (one
 mask per seed).  An episode that ends early (a body that falls) keeps what it had earned; the summary
 gives, per fraction, the share of episodes that ran to the end.
@@ -12,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..builder import LESION_MODES
 from .common import check_option, finish, load_agents, output_dir, progress, pyplot, rl_evaluator
 
 NAME = "lesion"
@@ -28,10 +36,18 @@ def masks(n_hidden, fractions, seeds, seed=0):
     return out
 
 
-def lesioned_returns(run, mask_set, steps=None, check=None, hooks=()):
+def folder(options) -> str:
+    """DIR/analysis/<folder>: the silenced variant has its own, to be compared with the removal, not
+    written over it."""
+    mode = options.get("mode", "remove")
+    return NAME if mode == "remove" else f"{NAME}_{mode}"
+
+
+def lesioned_returns(run, mask_set, steps=None, check=None, hooks=(), mode="remove"):
     """(fractions, seeds) mean returns and (fractions,) the share of episodes that ran their full length;
     ``check(network, mask)`` is called after each episode; ``hooks``: more callables ``hook(t, batch)``
-    run at every step (e.g. recording the actions: ``scripts/rl_diagnosis/d14_lesion_actions.py``)."""
+    run at every step (e.g. recording the actions: ``scripts/rl_diagnosis/d14_lesion_actions.py``);
+    ``mode``: ``remove`` or ``silence`` (:meth:`~pdlf_brian.builder.Controller.set_lesion`)."""
     n_f, seeds, _ = mask_set.shape
     if run.cfg.model != "reference":
         raise ValueError(f"{run.dir}: permanent lesions are implemented for the reference model only")
@@ -42,7 +58,7 @@ def lesioned_returns(run, mask_set, steps=None, check=None, hooks=()):
     out, running = np.zeros((n_f, seeds)), np.zeros(n_f)
     for i in range(n_f):
         progress(f"lesion: {run.label}: fraction {i + 1}/{n_f}")
-        ev.network.set_lesion(mask_set[i][:, None, :])
+        ev.network.set_lesion(mask_set[i][:, None, :], mode)
         r, _ = ev.episode(np.repeat(run.centre[None], seeds, 0), tasks, env_seeds)
         out[i] = r.mean(axis=1)
         running[i] = np.mean(ev.batch.lengths >= ev.batch.episode_steps)
@@ -52,13 +68,15 @@ def lesioned_returns(run, mask_set, steps=None, check=None, hooks=()):
     return out, running
 
 
-def run(run_dir, out_dir=None, baseline=None, seeds=5, steps=None, fractions=FRACTIONS):
+def run(run_dir, out_dir=None, baseline=None, seeds=5, steps=None, fractions=FRACTIONS, mode="remove"):
     check_option(NAME, "seeds", seeds, seeds >= 1, "at least 1")
+    check_option(NAME, "mode", mode, mode in LESION_MODES,
+                 "'remove' (the synapses go: the paper's lesion) or 'silence' (the neurons mute, the synapses stay)")
     check_option(NAME, "steps", steps, steps is None or (isinstance(steps, int) and steps >= 1),
                  "a number of steps >= 1 (omit it for the run's episode length)")
     check_option(NAME, "fractions", fractions, all(0 <= f < 1 for f in fractions),
                  "fractions of hidden neurons blocked, each in [0, 1)")
-    out = out_dir or output_dir(run_dir, NAME)
+    out = out_dir or output_dir(run_dir, folder({"mode": mode}))
     agents = load_agents(NAME, run_dir, baseline, same_episodes=steps is None)
     if len({a.cfg.hidden for a in agents}) != 1:
         raise ValueError("the agents have different hidden sizes: the same masks cannot apply to both")
@@ -66,9 +84,9 @@ def run(run_dir, out_dir=None, baseline=None, seeds=5, steps=None, fractions=FRA
     np.save(out / "masks.npy", mask_set)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(5, 3.6), dpi=120)
-    rows, summary = [], {"fractions": list(fractions), "seeds": seeds, "agents": {}}
+    rows, summary = [], {"fractions": list(fractions), "seeds": seeds, "mode": mode, "agents": {}}
     for agent, colour in zip(agents, ["tab:red", "tab:blue"]):
-        ret, running = lesioned_returns(agent, mask_set, steps)
+        ret, running = lesioned_returns(agent, mask_set, steps, mode=mode)
         for i, f in enumerate(fractions):
             rows.append({"agent": agent.label, "fraction": f, "mean_return": ret[i].mean(), "sd": ret[i].std()})
         intact = ret[0].mean()
@@ -79,4 +97,5 @@ def run(run_dir, out_dir=None, baseline=None, seeds=5, steps=None, fractions=FRA
                                           "relative_to_intact": ret.mean(1) / intact if intact > 0 else None}
         ax.errorbar(fractions, ret.mean(1), yerr=ret.std(1), color=colour, marker="o", ms=3, label=agent.label)
     return finish(plt, fig, out, "lesion.png", "lesion.csv", rows, summary, ax,
-                  "fraction of hidden neurons blocked", "return (mean over tasks)")
+                  "fraction of hidden neurons " + ("blocked" if mode == "remove" else "silenced (synapses kept)"),
+                  "return (mean over tasks)")

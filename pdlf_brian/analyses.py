@@ -54,8 +54,10 @@ def run_analysis(name: str, run_dir, baseline=None, **options):
         raise ValueError(f"analysis {name!r} takes no --baseline")
     if not (Path(run_dir) / "config.json").exists():
         raise FileNotFoundError(f"{run_dir} is not a run directory (no config.json)")
-    made = [d for d in (Path(run_dir) / "analysis", Path(run_dir) / "analysis" / name) if not d.exists()]
-    out = output_dir(run_dir, name)
+    # an analysis whose options make another experiment names its own folder (lesion's mode=silence)
+    folder = module.folder(options) if hasattr(module, "folder") else name
+    made = [d for d in (Path(run_dir) / "analysis", Path(run_dir) / "analysis" / folder) if not d.exists()]
+    out = output_dir(run_dir, folder)
     kwargs = dict(options)
     if baseline is not None:
         kwargs["baseline"] = baseline

@@ -730,6 +730,9 @@ class BioFamily:
 
 FAMILIES = {"reference": ReferenceFamily, "bio": BioFamily}
 
+#: what :meth:`Controller.set_lesion` does to a blocked neuron's synapses
+LESION_MODES = ("remove", "silence")
+
 
 def controller_layout(model: str, coefficients, n_in: int, n_hidden: int, n_out: int, recurrent: bool,
                       sharing: str, channel_kinds=None) -> GenomeLayout:
@@ -829,7 +832,7 @@ class Controller:
             import weakref
             self._cleanup = weakref.finalize(self, shutil.rmtree, str(self.directory), True)
         self.compile = compile
-        self._lesion_mask = None
+        self._lesion_mask, self._lesion_mode = None, "remove"
         self._runs = 0
         self._fresh_results = True  # standalone: remove the last run's results first (False: benchmarks only)
         self._clocks = {}
@@ -1047,15 +1050,25 @@ class Controller:
         for layer, w in self.initial_weight_arrays(rng).items():
             self.synapses[layer].variables["w"].get_value()[:] = w
 
-    def set_lesion(self, blocked) -> None:
-        """Permanent injury (Fig 4C): ``blocked`` (P, B, n_hidden) True = neuron removed, for the
-        following evaluations (None: intact).  A blocked neuron never spikes, its synapses start at
-        zero weight and get no updates (``intact = 0``), for plastic and static agents alike.
+    def set_lesion(self, blocked, mode: str = "remove") -> None:
+        """Permanent injury (Fig 4C): ``blocked`` (P, B, n_hidden) True = neuron blocked, for the
+        following evaluations (None: intact).  A blocked neuron never spikes, for plastic and static
+        agents alike.  ``mode`` says what happens to its synapses:
+
+        * ``"remove"`` (ablation, the paper's lesion): they start at zero weight and get no updates
+          (``intact = 0``), so they leave E6's per-layer max too;
+        * ``"silence"`` (the neuron kept but mute, as by a channel blocker): they stay and follow the
+          rule like every other synapse (the neuron's spike and trace are zero), so they stay in E6's
+          max.  For a static agent both modes give the same network.
+
         Needs a controller built with ``lesion=True``."""
         if not self.lesion:
             raise RuntimeError("build the controller with lesion=True for permanent lesions")
+        if mode not in LESION_MODES:
+            raise ValueError(f"lesion mode {mode!r}: choose one of {', '.join(map(repr, LESION_MODES))}")
         self._lesion_mask = None if blocked is None else np.broadcast_to(
             np.asarray(blocked, dtype=bool), (self.P, self.B, self.n_hidden)).copy()
+        self._lesion_mode = mode
 
     def _apply_lesion(self):
         if not self.lesion:
@@ -1063,6 +1076,8 @@ class Controller:
         b = np.zeros((self.N, self.n_hidden), bool) if self._lesion_mask is None \
             else self._lesion_mask.reshape(self.N, self.n_hidden)
         self.hid.variables["blocked"].get_value()[:] = b.ravel()
+        if self._lesion_mode == "silence":   # the synapses stay: intact everywhere
+            b = np.zeros_like(b)
         for l in self.layout.layers:
             keep = {"in": ~b[:, None, :], "out": ~b[:, :, None], "rec": ~(b[:, :, None] | b[:, None, :])}[l.name]
             keep = np.broadcast_to(keep, (self.N, l.n_pre, l.n_post)).ravel()

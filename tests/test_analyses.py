@@ -91,6 +91,42 @@ def test_lesion_masks_are_shared_exact_and_respected(runs):
     assert s["fractions"] == [0, 0.5] and all(len(a["mean"]) == 2 for a in s["agents"].values())
 
 
+def test_silencing_keeps_the_synapses_and_equals_removal_for_a_static_agent(runs):
+    """mode='silence': the blocked neurons never spike, but their synapses stay (a static agent's
+    weights are its genome's; a plastic agent's follow the rule and stay in E6's max).  A static agent
+    is then the same network as under removal: the same returns to the last bit."""
+    from pdlf_brian.analysis.common import load_run
+    from pdlf_brian.analysis.lesion import lesioned_returns, masks
+    m = masks(4, (0.0, 0.5), 2)
+    kept = []
+
+    def check(net, mask):
+        blocked = mask[0]
+        assert np.all(net.hid.variables["s"].get_value().reshape(net.P, net.B, -1)[0][:, blocked] == 0)
+        assert np.all(net.synapses["in"].variables["intact"].get_value() == 1)
+        w_in, w_out = net.synapse_array("in")[0, 0], net.synapse_array("out")[0, 0]
+        kept.append(np.abs(w_in[:, blocked]).sum() + np.abs(w_out[blocked, :]).sum())
+
+    returns = {}
+    for name in ("p", "w"):
+        run = load_run(runs / name)
+        returns[name] = [lesioned_returns(run, m, steps=15, mode=mode)[0] for mode in ("remove", "silence")]
+        _, running = lesioned_returns(run, m, steps=15, check=check, mode="silence")
+        assert running.tolist() == [1.0, 1.0]
+    assert kept[1] > 0 and kept[3] > 0   # fraction 0.5: the blocked neurons' synapses are there, non-zero
+    np.testing.assert_array_equal(returns["w"][0], returns["w"][1])       # static: one network
+    np.testing.assert_array_equal(returns["p"][0][0], returns["p"][1][0])  # nothing blocked: one network
+    assert not np.array_equal(returns["p"][0][1], returns["p"][1][1])     # plastic: the synapses matter
+    assert main(["analyze", "lesion", "--run", str(runs / "p"), "-o", "seeds=2", "-o", "steps=15",
+                 "-o", "fractions=[0, 0.5]", "-o", "mode=silence"]) == 0
+    s = summary(runs / "p", "lesion_silence")
+    assert s["mode"] == "silence"
+    np.testing.assert_allclose(s["agents"][next(iter(s["agents"]))]["mean"][1], returns["p"][1][1].mean())
+    from pdlf_brian.analysis.common import rl_evaluator
+    with pytest.raises(ValueError, match="lesion mode 'cut': choose one of 'remove', 'silence'"):
+        rl_evaluator(load_run(runs / "p"), 1, episode_steps=5, lesion=True).network.set_lesion(m[1][:, None], "cut")
+
+
 def test_generalise_sets_are_disjoint_and_extrapolation_marked(runs):
     assert main(["analyze", "generalise", "--run", str(runs / "p"), "--baseline", str(runs / "w"),
                  "-o", "sweep=8", "-o", "steps=10"]) == 0
@@ -125,6 +161,7 @@ def test_window_follows_the_evolved_coefficients(runs):
     ("window", ["generations=[50]"], "option generations=[50]: generation numbers in [0, 3)"),
     ("lesion", ["fractions=1.5"], "option fractions=[1.5]: fractions of hidden neurons blocked"),
     ("lesion", ["fractions=\"half\""], "option fractions='half': expected a non-empty list"),
+    ("lesion", ["mode=cut"], "option mode='cut': 'remove' (the synapses go"),
     ("control", ['schedules=["square"]'], "option schedules=['square']: unknown ['square']"),
     ("injury", ["steps=100"], "option steps=100: the episode must outlast the injury"),
     ("embed", ["perplexity=-1"], "option perplexity=-1: a positive number"),

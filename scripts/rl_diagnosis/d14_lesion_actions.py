@@ -7,9 +7,13 @@ evaluator) and records the actions applied (Ant-v5's data.ctrl, |a| <= 1) and th
 
     python scripts/rl_diagnosis/d14_lesion_actions.py runs/rl_share/ant_dir_pdlf_s0 runs/rl_share/ant_dir_weights_s0
 
-Per run and blocked fraction (0, 0.5, 0.8; 5 masks x 8 directions x 200 steps): the mean return, the
-share of episodes that fell, the mean |action| and the share of actions at |a| > 0.9 over the steps each
-episode took (a fallen ant's from its fall on are left out).  One process, about 20 s per run and fraction.
+Per run, lesion mode and blocked fraction (0, 0.5, 0.8; 5 masks x 8 directions x 200 steps): the mean
+return, the share of episodes that fell, the mean |action| and the share of actions at |a| > 0.9 over
+the steps each episode took (a fallen ant's from its fall on are left out).  Two modes: ``remove`` (the
+analysis's lesion: the blocked neurons' synapses go, and leave E6's per-layer max) and ``silence`` (the
+neurons mute, their synapses kept; they carry nothing and act only through E6's max).  If E6 is why
+the plastic ants' actions grow, they grow under removal and not under silencing; a weight-trained
+agent's rows are the same in both (one network).  ``--mode remove`` plays one mode only.  One process, about 20 s per run, mode and fraction.
 """
 import sys
 
@@ -17,11 +21,12 @@ import numpy as np
 
 from pdlf_brian.analysis.common import load_run
 from pdlf_brian.analysis.lesion import FRACTIONS as ALL_FRACTIONS, lesioned_returns, masks
+from pdlf_brian.builder import LESION_MODES
 
 FRACTIONS, SEEDS = (0.0, 0.5, 0.8), 5
 
 
-def play(run_dir):
+def play(run_dir, mode):
     run = load_run(run_dir)
     if run.cfg.task != "ant_dir":
         sys.exit(f"{run_dir}: task {run.cfg.task}; this diagnostic reads an ant (ant_dir)")
@@ -33,22 +38,29 @@ def play(run_dir):
         acts[len(done)].extend(np.abs(e.base.data.ctrl) for k, e in enumerate(b.envs) if t >= 1 and b.lengths[k] == t)
 
     # the analysis's own protocol (evaluator, environment seeds, tasks); check() runs after each fraction
-    ret, running = lesioned_returns(run, mask_set, check=lambda net, mask: done.append(1), hooks=[record])
+    ret, running = lesioned_returns(run, mask_set, check=lambda net, mask: done.append(1), hooks=[record], mode=mode)
     rows = [(f, ret[i].mean(), 1 - running[i], np.mean(acts[i]), np.mean(np.array(acts[i]) > 0.9))
             for i, f in enumerate(FRACTIONS)]
     return run.label, rows
 
 
-def main(runs):
-    print("| run | blocked | return | fell | mean \\|a\\| | \\|a\\| > 0.9 |")
-    print("|---|---|---|---|---|---|")
+def main(runs, modes):
+    print("| run | lesion | blocked | return | fell | mean \\|a\\| | \\|a\\| > 0.9 |")
+    print("|---|---|---|---|---|---|---|")
     for r in runs:
-        label, rows = play(r)
-        for f, ret, fell, mean_a, big in rows:
-            print(f"| {label} | {f:.1f} | {ret:.0f} | {fell:.0%} | {mean_a:.2f} | {big:.0%} |", flush=True)
+        for mode in modes:
+            label, rows = play(r, mode)
+            for f, ret, fell, mean_a, big in rows:
+                print(f"| {label} | {mode} | {f:.1f} | {ret:.0f} | {fell:.0%} | {mean_a:.2f} | {big:.0%} |", flush=True)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
+    args = sys.argv[1:]
+    modes = LESION_MODES
+    if args[:1] == ["--mode"]:
+        if len(args) < 2 or args[1] not in LESION_MODES:
+            sys.exit(f"--mode: one of {', '.join(LESION_MODES)}")
+        modes, args = (args[1],), args[2:]
+    if not args:
         sys.exit(__doc__)
-    main(sys.argv[1:])
+    main(args, modes)
