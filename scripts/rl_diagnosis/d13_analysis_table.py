@@ -56,6 +56,17 @@ def control(a):
             + ("" if not short else f"; ended early: {', '.join(short)}"))
 
 
+def seed_of(run, label):
+    """The seed of the run an agent's label names ("rule (folder)"): the analysed run's own, or its
+    baseline's, looked up beside it ("?" where the baseline is elsewhere)."""
+    folder = Path(label[label.rfind("(") + 1:-1]) if label.endswith(")") else None
+    for d in ([Path(run)] if folder is None or folder.name == Path(run).name else []) + \
+             ([Path(run).parent / folder] if folder is not None else []):
+        if (d / "config.json").exists():
+            return json.loads((d / "config.json").read_text())["seed"]
+    return "?"
+
+
 def main(runs):
     print("| seed | agent | injury, 200 steps (zeroed at step 100 for 50): reward per step before / during / after "
           "(after - before; running at the end) | injury, 1,000 steps (at 500 for 50): the same "
@@ -64,7 +75,6 @@ def main(runs):
           "| control, speed-weighted cosine: triangle / rectangle / half circle (metres walked) |")
     print("|---|---|---|---|---|---|---|---|")
     for run in runs:
-        cfg = json.loads((Path(run) / "config.json").read_text())
         tabs = {n: read(run, n) for n in ("injury", "injury_200", "lesion", "generalise", "embed", "embed_200",
                                           "control")}
         fractions = read_summary(run, "lesion").get("fractions", [])
@@ -75,7 +85,7 @@ def main(runs):
             g = tabs["generalise"].get(label)
             e, e2 = tabs["embed"].get(label, {}), tabs["embed_200"].get(label, {})
             kind = "PDLF" if tabs[next(n for n in tabs if tabs[n])][label]["plastic"] else "weights"
-            print(f"| {cfg['seed']} | {kind} | {injury(tabs['injury_200'].get(label))} "
+            print(f"| {seed_of(run, label)} | {kind} | {injury(tabs['injury_200'].get(label))} "
                   f"| {injury(tabs['injury'].get(label))} | {lesion(tabs['lesion'].get(label), fractions)} "
                   f"| {'-' if not g else '%.0f / %.0f' % (g['seen_mean'], g['unseen_mean'])} "
                   f"| {f(e2.get('silhouette_traces'))} / {f(e.get('silhouette_traces'))} "
