@@ -8,7 +8,9 @@ pdlf_pre (the rule shared per postsynaptic / presynaptic neuron), pdlf_e6post an
 per postsynaptic neuron, not per layer: a variant), pdlf_unbounded (the paper's linear readout); every arm but the last uses the same network, neurons, readout and action bounds.  Flags after
 ``--`` go to every cell (e.g. ``-- --actuators brax``).  Each cell is one `pdlf train` run
 directory (resumable); the summary (rl_grid.csv, rl_grid.md, one curve figure per task) is written at
-the end and can be rebuilt from existing runs with --summarise-only.
+the end and can be rebuilt from existing runs with --summarise-only.  It covers every finished run of
+the asked tasks in --out, the arms and seeds of earlier invocations too (a grid run in parts, one arm
+or seed at a time, gets one table of the whole folder, not of its last part).
 """
 import argparse
 import csv
@@ -55,6 +57,18 @@ def main():
     summarise(a)
 
 
+def finished(out: Path, task: str) -> dict:
+    """{arm: {seeds}} of the finished runs (result.json) of ``task`` in ``out``."""
+    import re
+    pattern = re.compile(rf"^{re.escape(task)}_({'|'.join(map(re.escape, ARMS))})_s(\d+)$")
+    found = {}
+    for d in out.iterdir() if out.is_dir() else []:
+        m = pattern.match(d.name)
+        if m and (d / "result.json").exists():
+            found.setdefault(m.group(1), set()).add(int(m.group(2)))
+    return found
+
+
 def summarise(a):
     import matplotlib
     matplotlib.use("Agg")
@@ -66,9 +80,11 @@ def summarise(a):
     for task in a.tasks:
         labels = set()  # the task as its runs name it (with actuators and environment options)
         fig, ax = plt.subplots(figsize=(6, 3.6), dpi=120)
-        for arm, colour in zip(a.arms, ["tab:red", "tab:blue", "tab:orange", "tab:green", "tab:purple",
+        found = finished(a.out, task)
+        arms = list(a.arms) + [arm for arm in ARMS if arm in found and arm not in a.arms]
+        for arm, colour in zip(arms, ["tab:red", "tab:blue", "tab:orange", "tab:green", "tab:purple",
                                         "tab:brown", "tab:pink", "tab:gray", "tab:olive", "tab:cyan"]):
-            runs = [a.out / f"{task}_{arm}_s{s}" for s in a.seeds]
+            runs = [a.out / f"{task}_{arm}_s{s}" for s in sorted(set(a.seeds) | found.get(arm, set()))]
             done = [r for r in runs if (r / "result.json").exists()]
             res = [json.loads((r / "result.json").read_text()) for r in done]
             # the label needs only the task's keys: no validation, so a run whose rule file has moved
