@@ -1,15 +1,16 @@
 """Permanent injury (Fig 4C): a fraction of hidden neurons is blocked from the start of the test;
 the same masks for every agent.  A blocked neuron never spikes; its synapses start at zero and
-get no updates (plastic and static agents alike).
+get no updates (plastic and static agents alike; ``mode=silence`` keeps them instead).
 
     pdlf analyze lesion --run runs/hc_pdlf --baseline runs/hc_weights -o seeds=5
 
 ``-o mode=silence`` keeps the blocked neurons' synapses instead: the neurons mute, their synapses
 following the rule (written to DIR/analysis/lesion_silence/).  A kept synapse of a mute neuron carries
 nothing (its presynaptic neuron is silent, or its postsynaptic one never spikes); the one way it acts
-is through E6, which divides each layer by its largest |w|, kept synapses included.  So a static
-agent is the same network in both modes, and a plastic agent's difference between them is E6's part
-of the lesion.
+is through E6, which divides each layer (with ``--normalise post``, each postsynaptic neuron's inputs)
+by its largest |w|, kept synapses included.  So a static agent is the same network in both modes, and
+a plastic agent's difference between them is E6's part of the lesion.  Kept synapses keep learning
+(by the rule's terms that do not need the mute neuron) and may come to hold that max themselves.
 
 Return (mean over the 8 training tasks) vs the blocked fraction, mean and spread over seeds (one
 mask per seed).  An episode that ends early (a body that falls) keeps what it had earned; the summary
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..builder import LESION_MODES
+from ..genome import LESION_MODES
 from .common import check_option, finish, load_agents, output_dir, progress, pyplot, rl_evaluator
 
 NAME = "lesion"
@@ -40,7 +41,13 @@ def folder(options) -> str:
     """DIR/analysis/<folder>: the silenced variant has its own, to be compared with the removal, not
     written over it."""
     mode = options.get("mode", "remove")
+    check_mode(mode)   # before a folder named after it is made
     return NAME if mode == "remove" else f"{NAME}_{mode}"
+
+
+def check_mode(mode):
+    check_option(NAME, "mode", mode, isinstance(mode, str) and mode in LESION_MODES,
+                 "'remove' (the synapses go: the paper's lesion) or 'silence' (the neurons mute, the synapses stay)")
 
 
 def lesioned_returns(run, mask_set, steps=None, check=None, hooks=(), mode="remove"):
@@ -70,8 +77,7 @@ def lesioned_returns(run, mask_set, steps=None, check=None, hooks=(), mode="remo
 
 def run(run_dir, out_dir=None, baseline=None, seeds=5, steps=None, fractions=FRACTIONS, mode="remove"):
     check_option(NAME, "seeds", seeds, seeds >= 1, "at least 1")
-    check_option(NAME, "mode", mode, mode in LESION_MODES,
-                 "'remove' (the synapses go: the paper's lesion) or 'silence' (the neurons mute, the synapses stay)")
+    check_mode(mode)
     check_option(NAME, "steps", steps, steps is None or (isinstance(steps, int) and steps >= 1),
                  "a number of steps >= 1 (omit it for the run's episode length)")
     check_option(NAME, "fractions", fractions, all(0 <= f < 1 for f in fractions),

@@ -34,7 +34,7 @@ from brian2 import (Clock, Function, Network, NetworkOperation, NeuronGroup, Spi
 from brian2.utils.stringtools import word_substitute
 
 from . import backends
-from .genome import NORMALISATIONS, GenomeLayout, controller_layers
+from .genome import LESION_MODES, NORMALISATIONS, GenomeLayout, controller_layers
 from .modelfiles import model_noise, random_names
 from .rules import Rule
 
@@ -730,9 +730,6 @@ class BioFamily:
 
 FAMILIES = {"reference": ReferenceFamily, "bio": BioFamily}
 
-#: what :meth:`Controller.set_lesion` does to a blocked neuron's synapses
-LESION_MODES = ("remove", "silence")
-
 
 def controller_layout(model: str, coefficients, n_in: int, n_hidden: int, n_out: int, recurrent: bool,
                       sharing: str, channel_kinds=None) -> GenomeLayout:
@@ -1056,10 +1053,11 @@ class Controller:
         agents alike.  ``mode`` says what happens to its synapses:
 
         * ``"remove"`` (ablation, the paper's lesion): they start at zero weight and get no updates
-          (``intact = 0``), so they leave E6's per-layer max too;
+          (``intact = 0``), so they leave E6's max too;
         * ``"silence"`` (the neuron kept but mute, as by a channel blocker): they stay and follow the
           rule like every other synapse (the neuron's spike and trace are zero), so they stay in E6's
-          max.  For a static agent both modes give the same network.
+          max (the layer's, or with ``normalise="post"`` their postsynaptic neuron's).  They carry no
+          current that reaches a spike, so for a static agent both modes give the same network.
 
         Needs a controller built with ``lesion=True``."""
         if not self.lesion:

@@ -168,7 +168,8 @@ def _parser() -> argparse.ArgumentParser:
     from .analyses import describe as describe_analyses
     a = sub.add_parser("analyze", help=f"run one of the paper's analyses on a run directory: {', '.join(names)}",
                        description="Run one analysis on a finished run directory; it writes "
-                                   "DIR/analysis/NAME/ (summary.json, CSV tables, PNG figures).",
+                                   "DIR/analysis/NAME/ (summary.json, CSV tables, PNG figures; "
+                                   "lesion -o mode=silence: DIR/analysis/lesion_silence/).",
                        epilog="analyses and their options (-o KEY=VALUE; defaults shown):\n" + describe_analyses(),
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     a.add_argument("name", metavar="NAME", help=f"the analysis: {', '.join(names)} (analysis/*.py)")

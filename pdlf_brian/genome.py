@@ -42,6 +42,10 @@ SHARINGS = ("synapse", "post", "pre", "layer", "channel")
 #: the paper: a variant, so that one neuron's fast-growing rule cannot shrink the other neurons' weights)
 NORMALISATIONS = ("layer", "post")
 
+#: what a permanent lesion does to a blocked neuron's synapses (``Controller.set_lesion``): remove them
+#: (the paper's lesion) or keep them while the neuron is mute
+LESION_MODES = ("remove", "silence")
+
 
 def parse_sharing(spec: str) -> tuple[str | None, dict[str, str]]:
     """``"post,out=synapse"`` -> ("post", {"out": "synapse"}); errors name the bad item."""

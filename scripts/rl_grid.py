@@ -101,7 +101,9 @@ def summarise(a):
                          "centre_mean": round(float(c.mean()), 2) if len(c) else None,
                          "centre_sd": round(float(c.std(ddof=1)), 2) if len(c) > 1 else None,
                          "per_seed": " / ".join(f"{v:.1f}" for v in c),
-                         "generations": res[0]["generations"] if res else None,
+                         # runs of earlier invocations may have had other budgets: said, not hidden
+                         "generations": " / ".join(str(g) for g in sorted({r["generations"] for r in res}))
+                         + (" (mixed)" if len({r["generations"] for r in res}) > 1 else "") if res else None,
                          "minutes_per_run": round(float(np.mean([r["wall_seconds"] for r in res])) / 60, 1)
                          if res else None})
             curves = []

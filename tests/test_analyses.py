@@ -122,9 +122,21 @@ def test_silencing_keeps_the_synapses_and_equals_removal_for_a_static_agent(runs
     s = summary(runs / "p", "lesion_silence")
     assert s["mode"] == "silence"
     np.testing.assert_allclose(s["agents"][next(iter(s["agents"]))]["mean"][1], returns["p"][1][1].mean())
+    assert main(["analyze", "lesion", "--run", str(runs / "p"), "-o", "mode=cut"]) == 2
+    assert not (runs / "p/analysis/lesion_cut").exists()   # refused before a folder named after it is made
+    # one controller, silenced then removed: the second lesion zeroes what the first kept
     from pdlf_brian.analysis.common import rl_evaluator
+    run = load_run(runs / "p")
+    ev = rl_evaluator(run, 1, episode_steps=5, lesion=True)
+    blocked = m[1][0]
     with pytest.raises(ValueError, match="lesion mode 'cut': choose one of 'remove', 'silence'"):
-        rl_evaluator(load_run(runs / "p"), 1, episode_steps=5, lesion=True).network.set_lesion(m[1][:, None], "cut")
+        ev.network.set_lesion(blocked[None, None], "cut")
+    for mode in ("silence", "remove", "silence"):
+        ev.network.set_lesion(blocked[None, None], mode)
+        ev.episode(run.centre[None], list(ev.train_tasks), np.arange(8)[None] + 2000)
+        w_in, w_out = ev.network.synapse_array("in")[0, 0], ev.network.synapse_array("out")[0, 0]
+        kept = np.abs(w_in[:, blocked]).sum() + np.abs(w_out[blocked, :]).sum()
+        assert (kept > 0) if mode == "silence" else (kept == 0), mode
 
 
 def test_generalise_sets_are_disjoint_and_extrapolation_marked(runs):

@@ -57,11 +57,19 @@ def control(a):
 
 
 def seed_of(run, label):
-    """The seed of the run an agent's label names ("rule (folder)"): the analysed run's own, or its
-    baseline's, looked up beside it ("?" where the baseline is elsewhere)."""
-    folder = Path(label[label.rfind("(") + 1:-1]) if label.endswith(")") else None
-    for d in ([Path(run)] if folder is None or folder.name == Path(run).name else []) + \
-             ([Path(run).parent / folder] if folder is not None else []):
+    """The seed of the run an agent's label names ("rule (folder)", or "rule (path)" where two runs'
+    folders share a name): the analysed run's own, or its baseline's, found beside it or at that
+    path ("?" where it is not found)."""
+    if not label.endswith(")"):
+        return "?"
+    named = Path(label[label.rfind("(") + 1:-1])
+    if len(named.parts) > 1:            # a path: exactly that run
+        places = [named]
+    elif named.name == Path(run).name:  # the analysed run itself
+        places = [Path(run)]
+    else:                               # a baseline, looked for beside the analysed run
+        places = [Path(run).parent / named]
+    for d in places:
         if (d / "config.json").exists():
             return json.loads((d / "config.json").read_text())["seed"]
     return "?"

@@ -21,7 +21,7 @@ import numpy as np
 
 from pdlf_brian.analysis.common import load_run
 from pdlf_brian.analysis.lesion import FRACTIONS as ALL_FRACTIONS, lesioned_returns, masks
-from pdlf_brian.builder import LESION_MODES
+from pdlf_brian.genome import LESION_MODES
 
 FRACTIONS, SEEDS = (0.0, 0.5, 0.8), 5
 
@@ -55,12 +55,9 @@ def main(runs, modes):
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    modes = LESION_MODES
-    if args[:1] == ["--mode"]:
-        if len(args) < 2 or args[1] not in LESION_MODES:
-            sys.exit(f"--mode: one of {', '.join(LESION_MODES)}")
-        modes, args = (args[1],), args[2:]
-    if not args:
-        sys.exit(__doc__)
-    main(args, modes)
+    import argparse
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("runs", nargs="+", help="ant_dir run directories")
+    p.add_argument("--mode", choices=LESION_MODES, help="play this lesion mode only (default: both)")
+    a = p.parse_args()
+    main(a.runs, (a.mode,) if a.mode else LESION_MODES)
