@@ -13,7 +13,8 @@ the steps each episode took (a fallen ant's from its fall on are left out).  Two
 analysis's lesion: the blocked neurons' synapses go, and leave E6's per-layer max) and ``silence`` (the
 neurons mute, their synapses kept; they carry nothing and act only through E6's max).  If E6 is why
 the plastic ants' actions grow, they grow under removal and not under silencing; a weight-trained
-agent's rows are the same in both (one network).  ``--mode remove`` plays one mode only.  One process, about 20 s per run, mode and fraction.
+agent's rows are the same in both (one network).  ``--mode remove`` plays one mode only.  One
+process, about 20 s per run, mode and fraction.
 """
 import sys
 
