@@ -37,6 +37,12 @@ def masks(n_hidden, fractions, seeds, seed=0):
     return out
 
 
+def default_masks(n_hidden, chosen, seeds):
+    """The masks the analysis draws with its default fractions (one after another, its seed 0), at the
+    ``chosen`` ones among them: diagnostics that replay some of its lesions get the same neurons."""
+    return masks(n_hidden, FRACTIONS, seeds)[[FRACTIONS.index(f) for f in chosen]]
+
+
 def folder(options) -> str:
     """DIR/analysis/<folder>: the silenced variant has its own, to be compared with the removal, not
     written over it."""

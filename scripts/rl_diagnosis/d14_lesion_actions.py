@@ -21,7 +21,7 @@ import sys
 import numpy as np
 
 from pdlf_brian.analysis.common import load_run
-from pdlf_brian.analysis.lesion import FRACTIONS as ALL_FRACTIONS, lesioned_returns, masks
+from pdlf_brian.analysis.lesion import default_masks, lesioned_returns
 from pdlf_brian.genome import LESION_MODES
 
 FRACTIONS, SEEDS = (0.0, 0.5, 0.8), 5
@@ -31,8 +31,7 @@ def play(run_dir, mode):
     run = load_run(run_dir)
     if run.cfg.task != "ant_dir":
         sys.exit(f"{run_dir}: task {run.cfg.task}; this diagnostic reads an ant (ant_dir)")
-    # the analysis's masks: drawn one after another for its whole list of fractions (its seed 0)
-    mask_set = masks(run.cfg.hidden, ALL_FRACTIONS, SEEDS)[[ALL_FRACTIONS.index(f) for f in FRACTIONS]]
+    mask_set = default_masks(run.cfg.hidden, FRACTIONS, SEEDS)   # the analysis's own masks
     acts, done = [[] for _ in FRACTIONS], []
 
     def record(t, b):   # after step t: the action of every episode that took that step

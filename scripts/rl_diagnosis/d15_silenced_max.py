@@ -16,7 +16,7 @@ import argparse
 import numpy as np
 
 from pdlf_brian.analysis.common import load_run
-from pdlf_brian.analysis.lesion import FRACTIONS as ALL_FRACTIONS, lesioned_returns, masks
+from pdlf_brian.analysis.lesion import default_masks, lesioned_returns
 
 FRACTIONS, SEEDS = (0.5, 0.8), 5
 
@@ -25,7 +25,7 @@ def held_by_muted(run_dir):
     run = load_run(run_dir)
     if not run.plastic:
         raise SystemExit(f"{run_dir}: a static agent has no E6 max")
-    mask_set = masks(run.cfg.hidden, ALL_FRACTIONS, SEEDS)[[ALL_FRACTIONS.index(f) for f in FRACTIONS]]
+    mask_set = default_masks(run.cfg.hidden, FRACTIONS, SEEDS)
     rows = []
 
     def check(net, mask):   # mask: (copies P, n_hidden); the network's copies are (P, B tasks)
