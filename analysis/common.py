@@ -52,7 +52,7 @@ def load_run(run_dir) -> Run:
 
 
 #: the settings a run and its --baseline must share to be compared (the task as each agent meets it)
-SAME_TASK = {"rl": ("task", "actuators", "env_options"), "wm": ("task", "model", "length", "latency", "wm_context",
+SAME_TASK = {"rl": ("task", "actuators", "env_options"), "wm": ("task", "model", "length", "latency", "hold", "wm_context",
                                                                "stimulus_ms", "dt_ms")}
 
 

@@ -139,12 +139,17 @@ def run(run_dir, out_dir=None, baseline=None, sequences=256, examples=6, seed=0,
     if distractors is not False and distractors not in DISTRACTORS:
         raise ValueError(f"wm-probe option distractors={distractors!r}: expected false, true, "
                          + " or ".join(DISTRACTORS))
-    out = out_dir or output_dir(run_dir, NAME)
     agents = load_agents(NAME, run_dir, baseline)
+    for agent in agents:
+        if agent.cfg.hold != 1:
+            # the probes index the schedule one step per stimulus (sample, delay and recall phases)
+            raise ValueError(f"wm-probe reads one step per stimulus; {agent.dir} holds each stimulus for "
+                             f"{agent.cfg.hold} steps (config key 'hold')")
     for agent in agents if distractors == "position" else []:
         if agent.cfg.wm_context != "position":
             raise ValueError(f"wm-probe option distractors=position: {agent.dir} has no position context "
                              f"(wm_context {agent.cfg.wm_context!r})")
+    out = out_dir or output_dir(run_dir, NAME)
     rng = np.random.default_rng(seed)
     plastic = agents[0]
     bio = plastic.cfg.model == "bio"

@@ -66,6 +66,8 @@ def _train_flags() -> dict:
         "hidden": ("hidden", int, "hidden neurons per controller (default 32)"),
         "len": ("length", int, "wm: length of the bit sequence (default 8)"),
         "lat": ("latency", int, "wm: delay between sample and recall, in stimuli (default 8)"),
+        "hold": ("hold", int, "wm, reference model: steps each stimulus lasts, the answer read at the last step of "
+                              "each recall cue (not in the paper; the bio model uses --stimulus-ms) (default 1)"),
         "wm_context": ("wm_context", str, "wm: none (the paper's three input channels) or position (plus an "
                                           "ordinal-position context channel per sample step, active again at "
                                           "its recall step; tasks/wm.py) (default none; position for bio)"),

@@ -69,6 +69,8 @@ class Config:
     # working-memory task
     length: int = 8
     latency: int = 8
+    hold: int = 1               # reference model: steps per stimulus, answer read at the last (tasks/wm.py);
+    #                             the bio model holds each stimulus for stimulus_ms instead
     wm_context: str | None = None  # 'none': the paper's three input channels; 'position': plus an ordinal-position
     #                                context (tasks/wm.py).  None: 'none' (bio: see BIO_WM_DEFAULTS)
     sequences: int | None = None  # sequences per evaluation (copies per individual); None: 32 (bio: 16)
@@ -158,7 +160,7 @@ class Config:
         if default_sharing is None and set(per_layer) != set(layers):
             raise ConfigError(f"config key 'sharing': '{self.sharing}' leaves layer(s) "
                               f"{', '.join(l for l in layers if l not in per_layer)} without a sharing")
-        for key, lo in (("hidden", 1), ("length", 1), ("latency", 0), ("sequences", 1),
+        for key, lo in (("hidden", 1), ("length", 1), ("latency", 0), ("hold", 1), ("sequences", 1),
                         ("test_sequences", 1), ("pop", 3), ("generations", 1), ("separable_above", 0),
                         ("episode_steps", 1), ("tasks_per_eval", 1), ("workers", 1)):
             v = getattr(self, key)
@@ -185,6 +187,9 @@ class Config:
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_SEED:
             # the ES's generator is RandomState(seed + 1), which takes at most 2**32 - 1
             raise ConfigError(f"config key 'seed': must be an integer from 0 to {MAX_SEED}, got {self.seed!r}")
+        if self.model == "bio" and self.hold != 1:
+            raise ConfigError(f"config key 'hold': {self.hold} steps per stimulus applies to the reference model; the "
+                              "bio model holds each stimulus for stimulus_ms (--stimulus-ms): leave hold at 1")
         if self.model == "bio" and self.stimulus_ms < 10 * self.dt_ms:
             raise ConfigError("config key 'stimulus_ms': must span at least 10 time steps (dt_ms)")
         if self.model == "bio" and self.env_step_ms < 2 * self.dt_ms:
@@ -243,7 +248,7 @@ class Config:
         was stored, silently ignored, and then blocked a resume that left it out.  One line naming it."""
         base = Config()
         rl, bio = self.task != "wm", self.model == "bio"
-        groups = (((("length", "latency", "test_sequences"), "the wm task"), not rl),
+        groups = (((("length", "latency", "hold", "test_sequences"), "the wm task"), not rl),
                   ((("episode_steps", "tasks_per_eval", "action_bounds", "actuators"), "the RL tasks"), rl),
                   ((("stimulus_ms",), "the bio model on the wm task"), bio and not rl),
                   ((("env_step_ms",), "the bio model on the RL tasks"), bio and rl),

@@ -357,10 +357,11 @@ class Trainer:
                   "best_generation": best["generation"], "wall_seconds": round(wall, 2),
                   "environment": cfg.environment}
         if cfg.task == "wm":
-            result.update({"score": "recall accuracy", "length": cfg.length, "latency": cfg.latency,
+            result.update({"score": "recall accuracy", "length": cfg.length, "latency": cfg.latency, "hold": cfg.hold,
                            "test_sequences": cfg.test_sequences,
                            "sequence_evaluations": cfg.generations * (cfg.pop + 1) * cfg.sequences})
-            title = f"wm Len {cfg.length} Lat {cfg.latency}: {cfg.rule} ({cfg.model}, {cfg.topology})"
+            title = (f"wm Len {cfg.length} Lat {cfg.latency}{f' hold {cfg.hold}' if cfg.hold > 1 else ''}: "
+                     f"{cfg.rule} ({cfg.model}, {cfg.topology})")
             what = f"recall accuracy on {cfg.test_sequences} fresh sequences"
         else:
             result.update({"score": "mean return over the training tasks", "episode_steps": cfg.episode_steps,

@@ -26,8 +26,11 @@ in its own copy of the network, with its own fast weights: memory must live in
 that copy's weights or state (unlike the reference, which shares one fast-weight
 matrix across its batch and adds a non-plastic GRU branch; we do neither).
 
-In the reference model one step is one stimulus; the biological model holds
-each stimulus for ``stimulus_ms`` (200 ms by default).
+In the reference model one step is one stimulus unless ``hold`` > 1: then every stimulus of the
+schedule (each sample item, each delay stimulus, each recall cue) lasts ``hold`` steps, and the answer
+to recall cue k is read at the last step of its hold.  (Not in the paper: it asks whether a stimulus
+that meets zero weights on its first step, E1, is recalled better with a second step.)  The biological
+model holds each stimulus for ``stimulus_ms`` (200 ms by default) instead, and keeps ``hold`` at 1.
 """
 from __future__ import annotations
 
@@ -45,6 +48,7 @@ class CopyTask:
     latency: int = 8
     context: str = "none"   # 'none' (the paper's three channels) or 'position' (Len more channels)
     threshold: float = 0.0  # the readout above which the answer is bit 1
+    hold: int = 1           # model steps per stimulus (the reference model; the answer is read at the last)
 
     n_out = 1
     name = "wm"
@@ -53,7 +57,7 @@ class CopyTask:
     def from_config(cls, cfg) -> "CopyTask":
         """The task of a run's config, with the decision threshold of its model family."""
         from ..builder import FAMILIES
-        return cls(cfg.length, cfg.latency, cfg.wm_context, FAMILIES[cfg.model].decision_threshold())
+        return cls(cfg.length, cfg.latency, cfg.wm_context, FAMILIES[cfg.model].decision_threshold(), cfg.hold)
 
     def __post_init__(self):
         if self.context not in CONTEXTS:
@@ -62,6 +66,8 @@ class CopyTask:
             raise ValueError(f"wm length (--len) must be a positive integer, got {self.length!r}")
         if int(self.latency) != self.latency or self.latency < 0:
             raise ValueError(f"wm latency (--lat) must be a non-negative integer, got {self.latency!r}")
+        if isinstance(self.hold, bool) or int(self.hold) != self.hold or self.hold < 1:
+            raise ValueError(f"wm hold (--hold) must be a positive integer, got {self.hold!r}")
 
     @property
     def n_in(self) -> int:
@@ -78,30 +84,39 @@ class CopyTask:
         return ["bit", "flag", "cue"] + (["pos"] * self.length if self.context == "position" else [])
 
     @property
-    def n_steps(self) -> int:
+    def n_stimuli(self) -> int:
+        """Stimuli of one trial: Len sample items, Lat delay stimuli, Len recall cues."""
         return 2 * self.length + self.latency
 
     @property
+    def n_steps(self) -> int:
+        """Model steps of one trial: ``hold`` per stimulus."""
+        return self.hold * self.n_stimuli
+
+    @property
     def recall(self) -> slice:
-        return slice(self.length + self.latency, 2 * self.length + self.latency)
+        """The steps whose readout is an answer: the last step of each recall cue's hold."""
+        h = self.hold
+        return slice(h * (self.length + self.latency) + h - 1, h * self.n_stimuli, h)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         """n random bit sequences, shape (n, Len), values 0/1."""
         return rng.integers(0, 2, size=(n, self.length))
 
     def inputs(self, bits: np.ndarray) -> np.ndarray:
-        """(n, Len) bits -> (T, n, n_in) stimulus, one row per step."""
+        """(n, Len) bits -> (T, n, n_in) stimulus, one row per step (each stimulus's row ``hold`` times)."""
         bits = np.asarray(bits)
         n = bits.shape[0]
-        x = np.zeros((self.n_steps, n, self.n_in))
-        x[: self.length, :, 0] = (2 * bits - 1).T
-        x[: self.length, :, 1] = 1.0
-        x[self.recall, :, 2] = 1.0
+        L, recall = self.length, self.length + self.latency
+        x = np.zeros((self.n_stimuli, n, self.n_in))
+        x[:L, :, 0] = (2 * bits - 1).T
+        x[:L, :, 1] = 1.0
+        x[recall:, :, 2] = 1.0
         if self.context == "position":
-            k = np.arange(self.length)
+            k = np.arange(L)
             x[k, :, 3 + k] = 1.0
-            x[self.recall.start + k, :, 3 + k] = 1.0
-        return x
+            x[recall + k, :, 3 + k] = 1.0
+        return np.repeat(x, self.hold, axis=0) if self.hold > 1 else x
 
     def targets(self, bits: np.ndarray) -> np.ndarray:
         """Targets during recall, (Len, n): the sample bits in order."""

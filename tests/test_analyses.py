@@ -250,6 +250,21 @@ def test_wm_probe_delay_sweep(runs):
     assert "delays.png" in s["figures"]
 
 
+def test_a_held_schedule_trains_and_wm_probe_refuses_it(tmp_path, capsys):
+    """--hold 2 trains and is recorded in the config and the result; wm-probe, whose phases are one step per
+    stimulus, refuses such a run in one line naming the key, before it makes a folder."""
+    d = tmp_path / "held"
+    assert main(["train", *WM, "--hold", "2", "--out", str(d)]) == 0
+    assert json.loads((d / "config.json").read_text())["hold"] == 2
+    result = json.loads((d / "result.json").read_text())
+    assert result["hold"] == 2 and 0 <= result["score_centre"] <= 1
+    capsys.readouterr()
+    assert main(["analyze", "wm-probe", "--run", str(d)]) == 2
+    err = capsys.readouterr().err
+    assert "holds each stimulus for 2 steps (config key 'hold')" in err and len(err.strip().splitlines()) == 1
+    assert not (d / "analysis").exists()
+
+
 def test_wm_probe_distractors(runs, capsys):
     """Random bits on the bit channel in the delay, nothing else changed; with no delay there is nothing
     to distract, so recall is the intact recall exactly."""

@@ -105,3 +105,72 @@ def test_bad_context_names_the_flag():
         Config(wm_context="clock").validate()
     with pytest.raises(ConfigError, match="'wm_context': only the wm task"):
         Config(task="hopper_vel", wm_context="position").validate()
+
+
+@pytest.mark.parametrize("L,D,h", [(1, 0, 2), (3, 2, 2), (8, 8, 3)])
+def test_held_stimuli_repeat_each_row_and_answer_at_the_last_step(L, D, h):
+    """hold h: every stimulus (sample item, delay, recall cue) lasts h steps; recall cue k is answered at
+    the last of its h steps, and only there."""
+    task, one = CopyTask(L, D, "position", hold=h), CopyTask(L, D, "position")
+    bits = task.sample(np.random.default_rng(3), 10)
+    x, x1 = task.inputs(bits), one.inputs(bits)
+    assert task.n_steps == h * (2 * L + D) == x.shape[0]
+    for s in range(2 * L + D):                                          # stimulus s fills steps s*h .. s*h+h-1
+        for r in range(h):
+            np.testing.assert_array_equal(x[s * h + r], x1[s])
+    answered = [h * (L + D) + h * k + h - 1 for k in range(L)]
+    assert list(range(task.n_steps))[task.recall] == answered
+    readout = np.full((task.n_steps, 10), -5.0)                         # wrong everywhere except where read
+    readout[answered] = np.where(task.targets(bits) == 1, 5.0, -5.0)
+    readout[[a - 1 for a in answered]] = np.where(task.targets(bits) == 1, -5.0, 5.0)
+    acc, _ = task.score(readout, bits)
+    assert acc == 1.0
+    assert task.answers(readout).shape == (L, 10)
+
+
+def test_hold_one_is_the_paper_schedule():
+    bits = CopyTask(8, 8).sample(np.random.default_rng(4), 6)
+    np.testing.assert_array_equal(CopyTask(8, 8, hold=1).inputs(bits), CopyTask(8, 8).inputs(bits))
+    assert CopyTask(8, 8, hold=1).recall == CopyTask(8, 8).recall == slice(16, 24, 1)
+
+
+def test_a_held_evaluation_matches_the_numpy_reference():
+    """The reference network on a held schedule (hold 2) scores what the NumPy E1-E6 scores on the
+    same steps: the hold changes only the task's inputs and where answers are read."""
+    from numpy_reference import run_controller
+    from pdlf_brian.config import Config
+    from pdlf_brian.evaluate import WMEvaluator
+    cfg = Config(hidden=4, length=3, latency=1, hold=2, sequences=3, pop=4, sigma0=0.5, backend="numpy",
+                 generations=1)
+    ev = WMEvaluator(cfg, 2)
+    assert ev.task.n_steps == 2 * (2 * 3 + 1)
+    rng = np.random.default_rng(5)
+    genomes = rng.normal(0, 0.6, (2, ev.layout.size))
+    acc, _, _ = ev.evaluate(genomes, np.random.default_rng(6))
+    bits = CopyTask(3, 1).sample(np.random.default_rng(6), 3)           # the batch evaluate draws
+    x = np.repeat(CopyTask(3, 1).inputs(bits), 2, axis=0)                # each stimulus twice
+    decoded = ev.layout.decode(genomes)
+    spiked = 0
+    for p in range(2):
+        c = {layer: {k: np.broadcast_to(v[p], (ev.layout.layer(layer).n_pre, ev.layout.layer(layer).n_post))
+                     for k, v in d.items()} for layer, d in decoded.items()}
+        correct = []
+        for b in range(3):
+            acts, spikes, _, _ = run_controller(x[:, b], c["in"], c["out"], c.get("rec"))
+            spiked += np.abs(spikes).sum()
+            correct += [(acts[2 * (3 + 1) + 2 * k + 1, 0] > 0) == (bits[b, k] == 1) for k in range(3)]
+        assert acc[p] == pytest.approx(np.mean(correct), abs=1e-12)
+    assert spiked > 0, "the test inputs must make the network spike"
+
+
+def test_hold_is_checked_and_belongs_to_the_reference_wm_task():
+    from pdlf_brian.config import Config, ConfigError
+    with pytest.raises(ValueError, match="--hold"):
+        CopyTask(4, 1, hold=0)
+    with pytest.raises(ConfigError, match="'hold': must be an integer >= 1"):
+        Config(hold=0).validate()
+    with pytest.raises(ConfigError, match="'hold'.*stimulus_ms"):
+        Config(model="bio", hold=2).validate()
+    with pytest.raises(ConfigError, match="'hold': 2 applies to the wm task"):
+        Config(task="hopper_vel", hold=2).validate()
+    assert CopyTask.from_config(Config(hold=3).validate()).n_steps == 3 * 24
