@@ -4,7 +4,9 @@
     python scripts/wm_grid.py --out runs/wm_best --lens 8 --lats 8 --generations 1000 --pdlf-sharing post --pop 64
 
 Each cell is one `pdlf train` run directory; the summary (grid.csv, grid.md) is written at the end
-and can be rebuilt from existing runs with --summarise-only.
+and can be rebuilt from existing runs with --summarise-only. It covers every finished run in --out
+(a grid made in parts, one latency or seed per invocation, is summarised whole), and says "(mixed)"
+where a cell's runs had different budgets.
 
 The population is passed to every run (default 32, the protocol of docs/results.md's grid) rather
 than left to `pdlf train`'s default, which for the WM task became 64 after the grid was first
@@ -47,25 +49,44 @@ def main():
                       ["--task", "wm", "--len", str(L), "--lat", str(D), "--seed", str(seed),
                        "--generations", str(a.generations), "--pop", str(a.pop), *flags[arm], *a.extra])
                      for L, D, arm, seed in cells], a.jobs)
+    if a.summarise_only and not a.out.is_dir():
+        p.error(f"--out {a.out}: no such folder, nothing to summarise")
+    found = finished(a.out)
     rows = []
-    for L, D in itertools.product(a.lens, a.lats):
-        row = {"len": L, "lat": D}
+    for L, D in sorted(set(itertools.product(a.lens, a.lats)) | set(found)):
+        row, budgets = {"len": L, "lat": D}, set()
         for arm in ARMS:
-            scores = [json.loads((a.out / f"len{L}_lat{D}_{arm}_s{s}" / "result.json").read_text())
-                      for s in a.seeds if (a.out / f"len{L}_lat{D}_{arm}_s{s}" / "result.json").exists()]
+            runs = [a.out / f"len{L}_lat{D}_{arm}_s{s}" for s in sorted(set(a.seeds) | found.get((L, D), {}).get(arm, set()))]
+            scores = [json.loads((r / "result.json").read_text()) for r in runs if (r / "result.json").exists()]
             c = np.array([r["score_centre"] for r in scores])
             row[f"{arm}_mean"] = round(float(c.mean()), 3) if len(c) else None
             row[f"{arm}_sd"] = round(float(c.std(ddof=1)), 3) if len(c) > 1 else None
             row[f"{arm}_n"] = len(c)
             row[f"{arm}_best_sample_mean"] = round(float(np.mean([r["score_best"] for r in scores])), 3) if scores else None
             row[f"{arm}_minutes"] = round(float(np.mean([r["wall_seconds"] for r in scores])) / 60, 1) if scores else None
+            budgets |= {(r["generations"], r["pop"]) for r in scores}
+        # runs of earlier invocations may have had other budgets: said, not hidden
+        row["budget"] = " / ".join(f"{g} x {p}" for g, p in sorted(budgets)) + (" (mixed)" if len(budgets) > 1 else "")
         rows.append(row)
-    lines = ["| Len | Lat | PDLF centre (mean ± sd, n) | weights centre (mean ± sd, n) | PDLF min/run | weights min/run |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| Len | Lat | PDLF centre (mean ± sd, n) | weights centre (mean ± sd, n) | PDLF min/run | weights min/run "
+             "| generations x population |", "|---|---|---|---|---|---|---|"]
     for r in rows:
         cells = [mean_sd(r[f"{arm}_mean"], r[f"{arm}_sd"], r[f"{arm}_n"]) for arm in ARMS]
-        lines.append(f"| {r['len']} | {r['lat']} | {' | '.join(cells)} | {r['pdlf_minutes']} | {r['weights_minutes']} |")
+        minutes = [str(r[f"{arm}_minutes"]) if r[f"{arm}_n"] else "-" for arm in ARMS]
+        lines.append(f"| {r['len']} | {r['lat']} | {' | '.join(cells)} | {' | '.join(minutes)} | {r['budget'] or '-'} |")
     save_table(a.out, "grid", rows, lines)
+
+
+def finished(out: Path) -> dict:
+    """{(Len, Lat): {arm: {seeds}}} of the finished runs (result.json) in ``out``."""
+    import re
+    pattern = re.compile(rf"^len(\d+)_lat(\d+)_({'|'.join(ARMS)})_s(\d+)$")
+    found = {}
+    for d in out.iterdir() if out.is_dir() else []:
+        m = pattern.match(d.name)
+        if m and (d / "result.json").exists():
+            found.setdefault((int(m.group(1)), int(m.group(2))), {}).setdefault(m.group(3), set()).add(int(m.group(4)))
+    return found
 
 
 if __name__ == "__main__":
