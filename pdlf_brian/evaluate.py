@@ -96,7 +96,7 @@ def _build_network(cfg, n_in, n_out, n_individuals, n_copies, n_steps, record, n
 
 def channel_kinds(cfg: Config):
     """The kind of each input channel of the config's task (sharing 'channel'), or None (RL tasks)."""
-    return CopyTask(cfg.length, cfg.latency, cfg.wm_context).channel_kinds if cfg.task == "wm" else None
+    return CopyTask.from_config(cfg).channel_kinds if cfg.task == "wm" else None
 
 
 def pad_genomes(genomes, n_individuals: int, size: int):

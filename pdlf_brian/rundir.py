@@ -219,7 +219,7 @@ def digest(text: str) -> str:
 
 
 #: science keys added after runs existed, with the value those runs had implicitly
-KEYS_ADDED_LATER = {"env_options": {}, "normalise": "layer"}
+KEYS_ADDED_LATER = {"env_options": {}, "normalise": "layer", "hold": 1}
 
 
 def fingerprint(cfg) -> dict:
@@ -238,6 +238,9 @@ def fingerprint(cfg) -> dict:
 
 def compare(saved: dict, now: dict, run_dir: Path) -> str | None:
     """None if the fingerprints agree, else one line naming what changed."""
+    # a key added later, saved at its implicit value (by a run started before fingerprint() left it out)
+    saved = dict(saved, config={k: v for k, v in saved["config"].items()
+                                if not (k in KEYS_ADDED_LATER and v == KEYS_ADDED_LATER[k])})
     changed = [f"config key '{k}' ({v!r} -> {now['config'].get(k)!r})"
                for k, v in sorted(saved["config"].items()) if now["config"].get(k) != v]
     changed += [f"config key '{k}' (new)" for k in sorted(set(now["config"]) - set(saved["config"]))]

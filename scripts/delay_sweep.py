@@ -36,6 +36,10 @@ def main():
     p.add_argument("--summarise-only", action="store_true")
     a = p.parse_args()
     runs = sorted(r for r in a.runs if (r / "config.json").exists())
+    held = [r for r in runs if json.loads((r / "config.json").read_text()).get("hold", 1) != 1]
+    for r in held:   # wm-probe reads one step per stimulus and refuses these
+        print(f"{r}: skipped, it holds each stimulus for several steps (config key 'hold')", flush=True)
+    runs = [r for r in runs if r not in held]
     if not runs:
         p.error("no run directory (with a config.json) among --runs")
     for run in runs if not a.summarise_only else []:

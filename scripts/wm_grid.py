@@ -65,8 +65,14 @@ def main():
             row[f"{arm}_best_sample_mean"] = round(float(np.mean([r["score_best"] for r in scores])), 3) if scores else None
             row[f"{arm}_minutes"] = round(float(np.mean([r["wall_seconds"] for r in scores])) / 60, 1) if scores else None
             budgets |= {(r["generations"], r["pop"]) for r in scores}
-        # runs of earlier invocations may have had other budgets: said, not hidden
-        row["budget"] = " / ".join(f"{g} x {p}" for g, p in sorted(budgets)) + (" (mixed)" if len(budgets) > 1 else "")
+            # the cells' own flags (cell.json), seed and generations aside: one set per arm, or said
+            flags = {tuple(without_seed(json.loads((r / "cell.json").read_text()))) for r in runs
+                     if (r / "result.json").exists() and (r / "cell.json").exists()}
+            row[f"{arm}_flags_differ"] = len(flags) > 1
+        # runs of earlier invocations may have had other budgets or flags: said, not hidden
+        row["budget"] = (" / ".join(f"{g} x {p}" for g, p in sorted(budgets)) + (" (mixed)" if len(budgets) > 1 else "")
+                         + "".join(f"; {arm} seeds ran with different flags" for arm in ARMS
+                                   if row[f"{arm}_flags_differ"]))
         rows.append(row)
     lines = ["| Len | Lat | PDLF centre (mean ± sd, n) | weights centre (mean ± sd, n) | PDLF min/run | weights min/run "
              "| generations x population |", "|---|---|---|---|---|---|---|"]
@@ -75,6 +81,12 @@ def main():
         minutes = [str(r[f"{arm}_minutes"]) if r[f"{arm}_n"] else "-" for arm in ARMS]
         lines.append(f"| {r['len']} | {r['lat']} | {' | '.join(cells)} | {' | '.join(minutes)} | {r['budget'] or '-'} |")
     save_table(a.out, "grid", rows, lines)
+
+
+def without_seed(flags: list) -> list:
+    """A cell's pdlf train flags without its --seed (seeds of one arm differ in nothing else)."""
+    i = flags.index("--seed") if "--seed" in flags else len(flags)
+    return flags[:i] + flags[i + 2:]
 
 
 def finished(out: Path) -> dict:

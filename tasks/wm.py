@@ -66,7 +66,7 @@ class CopyTask:
             raise ValueError(f"wm length (--len) must be a positive integer, got {self.length!r}")
         if int(self.latency) != self.latency or self.latency < 0:
             raise ValueError(f"wm latency (--lat) must be a non-negative integer, got {self.latency!r}")
-        if isinstance(self.hold, bool) or int(self.hold) != self.hold or self.hold < 1:
+        if isinstance(self.hold, bool) or not isinstance(self.hold, (int, np.integer)) or self.hold < 1:
             raise ValueError(f"wm hold (--hold) must be a positive integer, got {self.hold!r}")
 
     @property

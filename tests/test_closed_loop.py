@@ -329,6 +329,22 @@ def test_runs_from_before_the_normalise_key_still_resume(tmp_path):
     assert changed is not None and "normalise" in changed
 
 
+def test_wm_runs_from_before_the_hold_key_still_resume(tmp_path):
+    """Config key 'hold' (steps per WM stimulus) came later: a fingerprint saved without it, or with its
+    implicit 1 (runs started between the key and this rule), matches today's hold 1; hold 2 does not."""
+    from pdlf_brian.rundir import compare, fingerprint
+    now = fingerprint(Config(pop=3, hidden=6).validate())
+    assert "hold" not in now["config"]
+    for old in ({k: v for k, v in now["config"].items()}, dict(now["config"], hold=1)):
+        assert compare({"config": old, "files": now["files"]}, now, tmp_path) is None
+    held = fingerprint(Config(pop=3, hidden=6, hold=2).validate())
+    assert held["config"]["hold"] == 2
+    changed = compare({"config": now["config"], "files": now["files"]}, held, tmp_path)
+    assert changed is not None and "config key 'hold' (new)" in changed
+    changed = compare(held, now, tmp_path)
+    assert changed is not None and "config key 'hold' (2 -> None)" in changed
+
+
 def test_runs_without_env_options_keep_their_fingerprint():
     """Runs started before env_options existed saved a fingerprint without the key: an empty one is
     left out, so they resume; a set one counts (a resume with other options is refused)."""

@@ -43,6 +43,9 @@ def test_the_wm_summary_finds_every_finished_cell_and_marks_mixed_budgets(tmp_pa
             "len8_lat8_pdlf_extra_s0": (0.1, 1000, 64)}                      # not a cell of the script
     for name, r in runs.items():
         (tmp_path / name).mkdir()
+        flags = ["--task", "wm", "--seed", name[-1], "--rule", "weights" if "weights" in name else "scp+pdp"]
+        (tmp_path / name / "cell.json").write_text(json.dumps(flags + (["--hold", "2"] if name == "len16_lat0_pdlf_s2"
+                                                                        else [])))
         if r:
             (tmp_path / name / "result.json").write_text(json.dumps(
                 {"score_centre": r[0], "score_best": r[0], "wall_seconds": 60, "generations": r[1], "pop": r[2]}))
@@ -54,3 +57,9 @@ def test_the_wm_summary_finds_every_finished_cell_and_marks_mixed_budgets(tmp_pa
     assert table[2] == "| 8 | 8 | 0.65 ± 0.071 (2) | 0.55 (1) | 1.0 | 1.0 | 120 x 32 / 1000 x 64 (mixed) |"
     assert table[3] == "| 16 | 0 | 0.9 (1) | - (0) | 1.0 | - | 1000 x 64 |"
     assert len(table) == 4
+    # a seed run with other flags than its arm's other seeds is said
+    (tmp_path / "len8_lat8_pdlf_s1" / "cell.json").write_text(json.dumps(["--task", "wm", "--seed", "1", "--hidden", "64"]))
+    wm_grid.main()
+    table = (tmp_path / "grid.md").read_text().splitlines()
+    assert table[2].endswith("| 120 x 32 / 1000 x 64 (mixed); pdlf seeds ran with different flags |")
+    assert table[3].endswith("| 1000 x 64 |")
