@@ -8,6 +8,7 @@ not the final test's, so the mean differs from result.json's centre by the sampl
 """
 import argparse
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 
@@ -22,6 +23,9 @@ def main():
     p.add_argument("--seed", type=int, default=12345)
     a = p.parse_args()
     for d in a.runs:
+        if not (Path(d) / "config.json").exists():   # e.g. a log file beside the runs that a glob matched
+            print(f"{d}: skipped, not a run directory", flush=True)
+            continue
         run = load_run(d)
         if run.cfg.task != "wm":
             raise SystemExit(f"{d}: not a WM run")
