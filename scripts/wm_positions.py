@@ -7,13 +7,13 @@ Len), one network copy each; the line gives the mean and the accuracy at positio
 not the final test's, so the mean differs from result.json's centre by the sampling error.
 """
 import argparse
-import dataclasses
 from pathlib import Path
 
 import numpy as np
 
 from pdlf_brian.analysis.common import load_run
-from pdlf_brian.evaluate import WMEvaluator
+from pdlf_brian.analysis.wm_probe import recall
+from pdlf_brian.tasks.wm import CopyTask
 
 
 def main():
@@ -29,11 +29,9 @@ def main():
         run = load_run(d)
         if run.cfg.task != "wm":
             raise SystemExit(f"{d}: not a WM run")
-        ev = WMEvaluator(dataclasses.replace(run.cfg, sequences=a.sequences, workers=1), 1)
-        bits = ev.task.sample(np.random.default_rng(a.seed), a.sequences)
-        readout = ev.network.run_open_loop(run.centre[None], ev.task.inputs(bits)[:, None])[..., 0]
-        acc = (ev.task.answers(readout)[:, 0, :] == (bits.T == 1)).mean(axis=1)
-        print(f"{d}: mean {acc.mean():.3f}; by position " + " ".join(f"{x:.2f}" for x in acc), flush=True)
+        bits = CopyTask.from_config(run.cfg).sample(np.random.default_rng(a.seed), a.sequences)
+        mean, by_position = recall(run, bits)   # wm-probe's own recall: its probes refuse held runs, this does not
+        print(f"{d}: mean {mean:.3f}; by position " + " ".join(f"{x:.2f}" for x in by_position), flush=True)
 
 
 if __name__ == "__main__":
