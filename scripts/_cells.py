@@ -52,3 +52,13 @@ def save_table(out, stem, rows, md_lines):
         w.writerows(rows)
     (out / f"{stem}.md").write_text("\n".join(md_lines) + "\n")
     print("\n".join(md_lines))
+
+
+def finished_runs(out, pattern: str) -> list[tuple]:
+    """The match groups of every finished run (a result.json) in folder ``out`` whose name matches the
+    regular expression ``pattern`` whole; [] if there is no such folder."""
+    import re
+    from pathlib import Path
+    compiled = re.compile(pattern)
+    return [m.groups() for d in (Path(out).iterdir() if Path(out).is_dir() else [])
+            if (m := compiled.fullmatch(d.name)) and (d / "result.json").exists()]

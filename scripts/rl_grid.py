@@ -16,11 +16,12 @@ import argparse
 import csv
 import itertools
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 
-from _cells import mean_sd, save_table, train_cells
+from _cells import finished_runs, mean_sd, save_table, train_cells
 
 ARMS = {"pdlf": ["--rule", "scp+pdp"], "weights": ["--rule", "weights"], "scp": ["--rule", "scp"],
         "pdp": ["--rule", "pdp"],
@@ -59,15 +60,10 @@ def main():
 
 def finished(out: Path, task: str) -> dict:
     """{arm: {seeds}} of the finished runs (result.json) of ``task`` in ``out``."""
-    import re
-    pattern = re.compile(rf"^{re.escape(task)}_({'|'.join(map(re.escape, ARMS))})_s(\d+)$")
     found = {}
-    for d in out.iterdir() if out.is_dir() else []:
-        m = pattern.match(d.name)
-        if m and (d / "result.json").exists():
-            found.setdefault(m.group(1), set()).add(int(m.group(2)))
+    for arm, seed in finished_runs(out, rf"{re.escape(task)}_({'|'.join(map(re.escape, ARMS))})_s(\d+)"):
+        found.setdefault(arm, set()).add(int(seed))
     return found
-
 
 def summarise(a):
     import matplotlib

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _cells import mean_sd, save_table, train_cells
+from _cells import finished_runs, mean_sd, save_table, train_cells
 
 ARMS = ("pdlf", "weights")
 
@@ -91,15 +91,10 @@ def without_seed(flags: list) -> list:
 
 def finished(out: Path) -> dict:
     """{(Len, Lat): {arm: {seeds}}} of the finished runs (result.json) in ``out``."""
-    import re
-    pattern = re.compile(rf"^len(\d+)_lat(\d+)_({'|'.join(ARMS)})_s(\d+)$")
     found = {}
-    for d in out.iterdir() if out.is_dir() else []:
-        m = pattern.match(d.name)
-        if m and (d / "result.json").exists():
-            found.setdefault((int(m.group(1)), int(m.group(2))), {}).setdefault(m.group(3), set()).add(int(m.group(4)))
+    for L, D, arm, seed in finished_runs(out, rf"len(\d+)_lat(\d+)_({'|'.join(ARMS)})_s(\d+)"):
+        found.setdefault((int(L), int(D)), {}).setdefault(arm, set()).add(int(seed))
     return found
-
 
 if __name__ == "__main__":
     main()
