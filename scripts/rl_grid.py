@@ -65,6 +65,7 @@ def finished(out: Path, task: str) -> dict:
         found.setdefault(arm, set()).add(int(seed))
     return found
 
+
 def summarise(a):
     import matplotlib
     matplotlib.use("Agg")

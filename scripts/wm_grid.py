@@ -96,5 +96,6 @@ def finished(out: Path) -> dict:
         found.setdefault((int(L), int(D)), {}).setdefault(arm, set()).add(int(seed))
     return found
 
+
 if __name__ == "__main__":
     main()
